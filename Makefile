@@ -1,0 +1,53 @@
+# Two commands: `make run` serves the API, `make test` runs every check. See README.md.
+
+PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
+PORT ?= 8000
+WEB_CONCURRENCY ?= 2
+
+.PHONY: run test install lint clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Local defaults: a secret key kept in .data/, plain HTTP on 127.0.0.1. Environment wins.
+run: install
+	@mkdir -p .data
+	@test -s .data/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .data/secret_key
+	@set -e; \
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat .data/secret_key)}" HTTPS_ONLY="$${HTTPS_ONLY:-0}"; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	echo "Serving Tally on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
+	exec $(VENV)/bin/gunicorn proj.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY)
+
+# A production-like environment for `check --deploy`.
+DEPLOY_ENV := DEBUG=0 HTTPS_ONLY=1 ALLOWED_HOSTS=tally.example.com \
+	SECRET_KEY=deploy-check-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/coverage erase
+	$(VENV)/bin/coverage run -m pytest -q
+	$(VENV)/bin/coverage report
+	$(VENV)/bin/coverage xml -q -o coverage.xml
+	@base=$$(scripts/diff_base.sh); \
+	if [ -n "$$base" ]; then \
+		$(VENV)/bin/diff-cover coverage.xml --compare-branch="$$base" --fail-under=100; \
+	else \
+		echo "diff-cover: first commit, nothing to compare against"; \
+	fi
+
+clean:
+	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache

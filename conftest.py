@@ -1,0 +1,16 @@
+"""Test configuration shared by every app's tests."""
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hash passwords with a fast algorithm; tests do not need a slow one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    """Return a DRF test client that renders server errors instead of raising them."""
+    return APIClient(raise_request_exception=False)

@@ -1,0 +1,1 @@
+"""Tally: the Django project package (settings, URLs, logging and API plumbing)."""

@@ -1,0 +1,100 @@
+"""One JSON error shape for every error the service returns.
+
+``{"error": message, "code": machine code, "details": {field: [messages]}, "request_id": id}``,
+``details`` only on validation errors.
+"""
+
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from proj.middleware import request_id_of
+
+
+def error_body(request: HttpRequest, *, message: str, code: str, details=None) -> dict:
+    """Build the error document for a request."""
+    body = {"error": message, "code": code}
+    if details is not None:
+        body["details"] = details
+    body["request_id"] = request_id_of(request)
+    return body
+
+
+def _validation_details(detail) -> dict:
+    if isinstance(detail, dict):
+        return detail
+    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render DRF and Django errors in the error shape; leave unknown ones to become 500s."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    response = drf_exception_handler(exc, context)  # sets Retry-After, WWW-Authenticate
+    request = context["request"]
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            request,
+            message="The request is not valid; see details.",
+            code="invalid",
+            details=_validation_details(response.data),
+        )
+    else:
+        response.data = error_body(
+            request, message=str(exc.detail), code=getattr(exc.detail, "code", exc.default_code)
+        )
+    return response
+
+
+def json_error(request: HttpRequest, status: HTTPStatus, *, message: str, code: str):
+    """Return an error-shaped JsonResponse, for errors raised outside DRF views."""
+    return JsonResponse(error_body(request, message=message, code=code), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """Answer Django's 400 (e.g. a disallowed Host header) in the error shape."""
+    return json_error(request, HTTPStatus.BAD_REQUEST, message="Bad request.", code="bad_request")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """Answer Django's 403 in the error shape."""
+    return json_error(
+        request,
+        HTTPStatus.FORBIDDEN,
+        message="You do not have permission to perform this action.",
+        code="permission_denied",
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """Answer a failed CSRF check in the error shape."""
+    return json_error(
+        request,
+        HTTPStatus.FORBIDDEN,
+        message="CSRF verification failed. Get a token from /api/accounts/csrf/ "
+        "and send it in the X-CSRFToken header.",
+        code="csrf_failed",
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """Answer URLs that match nothing in the error shape."""
+    return json_error(request, HTTPStatus.NOT_FOUND, message="Not found.", code="not_found")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """Answer unhandled exceptions without leaking details; the traceback is in the logs."""
+    return json_error(
+        request,
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        message="Internal server error. Quote the request_id when reporting it.",
+        code="server_error",
+    )

@@ -1,0 +1,31 @@
+"""Pagination classes for the API's collections."""
+
+from rest_framework import pagination
+from rest_framework.response import Response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages of ``page_size`` items (default 50, at most 100), selected with ``?page=``."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_paginated_response(self, data) -> Response:
+        """Return the page with ``count``, ``next``, ``previous``, ``page_size`` and ``results``."""
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "page_size": self.page.paginator.per_page,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """Describe the page in the OpenAPI schema."""
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["page_size"] = {"type": "integer", "example": self.page_size}
+        page["required"].append("page_size")
+        return page

@@ -1,0 +1,21 @@
+"""Root URL configuration."""
+
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from proj.api.views import HealthView, IndexView
+
+urlpatterns = [
+    path("", IndexView.as_view(), name="index"),
+    path("api/", IndexView.as_view(), name="api-index"),
+    path("api/health/", HealthView.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "proj.api.errors.bad_request"
+handler403 = "proj.api.errors.permission_denied"
+handler404 = "proj.api.errors.not_found"
+handler500 = "proj.api.errors.server_error"

@@ -1,0 +1,1 @@
+"""Sites: the websites owners track, and who may see them."""

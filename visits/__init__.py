@@ -1,0 +1,1 @@
+"""Visits: recorded page views and events, and the stats read from them."""
