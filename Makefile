@@ -36,7 +36,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/coverage erase
 	$(VENV)/bin/coverage run -m pytest -q
