@@ -1,7 +1,7 @@
 """Root URL configuration."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from proj.api.views import HealthView, IndexView
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", IndexView.as_view(), name="index"),
     path("api/", IndexView.as_view(), name="api-index"),
     path("api/health/", HealthView.as_view(), name="health"),
+    path("api/accounts/", include("accounts.urls")),
+    path("api/sites/", include("sites.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

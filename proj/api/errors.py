@@ -24,10 +24,9 @@ def error_body(request: HttpRequest, *, message: str, code: str, details=None) -
     return body
 
 
-def _validation_details(detail) -> dict:
-    if isinstance(detail, dict):
-        return detail
-    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+def _validation_details(detail: dict | list) -> dict:
+    # A ValidationError raised outside a serializer's fields carries a bare list.
+    return detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -28,6 +28,9 @@ class IndexView(APIView):
     def get(self, request: Request) -> Response:
         """Return links to the health check, the schema and the interactive docs."""
         links = {
+            "register": reverse("register", request=request),
+            "login": reverse("login", request=request),
+            "sites": reverse("site-list", request=request),
             "health": reverse("health", request=request),
             "schema": reverse("schema", request=request),
             "docs": reverse("docs", request=request),

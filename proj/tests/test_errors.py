@@ -57,7 +57,8 @@ class ExceptionHandlerTest:
     def test_not_authenticated(self, api_client):
         response = api_client.get("/test/private/")
 
-        assert_error_shape(response, HTTPStatus.FORBIDDEN, "not_authenticated")
+        assert_error_shape(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
     def test_http404_raised_in_view(self, api_client):
         response = api_client.get("/test/missing/")

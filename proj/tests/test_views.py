@@ -14,6 +14,9 @@ class IndexViewTest:
 
         assert response.status_code == HTTPStatus.OK
         assert response.json()["links"] == {
+            "register": "http://testserver/api/accounts/register/",
+            "login": "http://testserver/api/accounts/login/",
+            "sites": "http://testserver/api/sites/",
             "health": "http://testserver/api/health/",
             "schema": "http://testserver/api/schema/",
             "docs": "http://testserver/api/docs/",

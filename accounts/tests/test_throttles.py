@@ -1,0 +1,56 @@
+"""Throttle keys: per client address and per account, never the raw email."""
+
+import hashlib
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from model_bakery import baker
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from accounts.throttles import AccountThrottle, ClientThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+class LoginLikeView:
+    throttle_scope = "login"
+
+
+def drf_request(data, *, user=None, remote_addr="203.0.113.8") -> Request:
+    raw = APIRequestFactory().post("/", data, format="json", REMOTE_ADDR=remote_addr)
+    request = Request(raw, parsers=[JSONParser()])
+    request.user = user or AnonymousUser()
+    return request
+
+
+def cache_key(throttle, request):
+    throttle.allow_request(request, LoginLikeView())
+    return throttle.get_cache_key(request, LoginLikeView())
+
+
+class AccountThrottleTest:
+    def test_get_cache_key_hashes_email_ignoring_case(self):
+        key = cache_key(AccountThrottle(), drf_request({"email": " Ada@Example.com "}))
+
+        assert key == "throttle_login_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
+
+    @pytest.mark.parametrize("data", [{}, {"email": ""}, {"email": 7}, ["ada@example.com"]])
+    def test_get_cache_key_without_usable_email(self, data):
+        assert cache_key(AccountThrottle(), drf_request(data)) is None
+
+    @pytest.mark.django_db
+    def test_get_cache_key_signed_in_user(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+
+        key = cache_key(AccountThrottle(), drf_request({}, user=user))
+
+        assert key.endswith(hashlib.sha256(b"ada@example.com").hexdigest())
+
+
+class ClientThrottleTest:
+    def test_get_cache_key_client_address(self):
+        key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
+
+        assert key == "throttle_login_client_203.0.113.8"

@@ -1,0 +1,447 @@
+"""The account endpoints under /api/accounts/."""
+
+from http import HTTPStatus
+
+import pytest
+from model_bakery import baker
+from rest_framework.test import APIClient
+
+from accounts.models import ApiKey, User
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "plum-orchard-42-velvet"
+
+
+@pytest.fixture
+def user():
+    return User.objects.create_user("ada@example.com", PASSWORD, name="Ada")
+
+
+def log_events(caplog, event):
+    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg["event"] == event]
+
+
+class RegisterViewTest:
+    def test_register_creates_user_and_signs_in(self, api_client):
+        response = api_client.post(
+            "/api/accounts/register/",
+            {"email": "grace@example.com", "password": PASSWORD, "name": "Grace"},
+            format="json",
+        )
+
+        assert response.status_code == HTTPStatus.CREATED
+        body = response.json()
+        assert body["email"] == "grace@example.com"
+        assert body["name"] == "Grace"
+        assert "password" not in body
+        user = User.objects.get(pk=body["id"])
+        assert user.check_password(PASSWORD)
+        assert api_client.get("/api/accounts/me/").json()["id"] == user.pk
+
+    def test_register_name_optional(self, api_client):
+        response = api_client.post(
+            "/api/accounts/register/", {"email": "g@example.com", "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json()["name"] == ""
+
+    def test_register_email_taken_in_other_case(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/register/", {"email": "ADA@example.com", "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["details"] == {"email": ["A user with this email already exists."]}
+
+    @pytest.mark.parametrize(
+        ("password", "message"),
+        [
+            ("short1", "This password is too short. It must contain at least 8 characters."),
+            ("password123", "This password is too common."),
+            ("8461937250", "This password is entirely numeric."),
+            ("grace@example.com", "The password is too similar to the email."),
+        ],
+    )
+    def test_register_weak_password(self, api_client, password, message):
+        response = api_client.post(
+            "/api/accounts/register/", {"email": "grace@example.com", "password": password}
+        )
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert message in response.json()["details"]["password"]
+        assert not User.objects.filter(email="grace@example.com").exists()
+
+    def test_register_missing_fields(self, api_client):
+        response = api_client.post("/api/accounts/register/", {}, format="json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert set(response.json()["details"]) == {"email", "password"}
+
+    def test_register_invalid_email(self, api_client):
+        response = api_client.post(
+            "/api/accounts/register/", {"email": "not-an-email", "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "email" in response.json()["details"]
+
+    def test_register_without_csrf_token(self):
+        client = APIClient(enforce_csrf_checks=True)
+
+        response = client.post(
+            "/api/accounts/register/", {"email": "g@example.com", "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.json()["code"] == "csrf_failed"
+        assert not User.objects.filter(email="g@example.com").exists()
+
+    def test_register_with_csrf_token(self):
+        client = APIClient(enforce_csrf_checks=True)
+        token = client.get("/api/accounts/csrf/").json()["csrf_token"]
+
+        response = client.post(
+            "/api/accounts/register/",
+            {"email": "g@example.com", "password": PASSWORD},
+            HTTP_X_CSRFTOKEN=token,
+        )
+
+        assert response.status_code == HTTPStatus.CREATED
+
+    def test_register_throttled_per_account(self, api_client, user):
+        for _ in range(5):
+            api_client.post("/api/accounts/register/", {"email": user.email, "password": "x"})
+
+        response = api_client.post(
+            "/api/accounts/register/", {"email": user.email, "password": "x"}
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert response.json()["code"] == "throttled"
+        assert int(response["Retry-After"]) > 0
+
+
+class LoginViewTest:
+    def test_login_starts_session(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/", {"email": "ADA@example.com", "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["id"] == user.pk
+        assert api_client.get("/api/accounts/me/").status_code == HTTPStatus.OK
+
+    def test_login_wrong_password(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/", {"email": user.email, "password": "wrong-password"}
+        )
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response.json()["error"] == "Invalid email or password."
+        assert api_client.get("/api/accounts/me/").status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_login_unknown_email_same_answer(self, api_client, user):
+        wrong_password = api_client.post(
+            "/api/accounts/login/", {"email": user.email, "password": "wrong-password"}
+        )
+
+        unknown_email = api_client.post(
+            "/api/accounts/login/", {"email": "nobody@example.com", "password": "wrong-password"}
+        )
+
+        assert unknown_email.status_code == wrong_password.status_code
+        assert unknown_email.json()["error"] == wrong_password.json()["error"]
+        assert unknown_email.json()["code"] == wrong_password.json()["code"]
+
+    def test_login_inactive_user(self, api_client, user):
+        User.objects.filter(pk=user.pk).update(is_active=False)
+
+        response = api_client.post(
+            "/api/accounts/login/", {"email": user.email, "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_login_failure_logged_without_secrets(self, api_client, user, caplog):
+        api_client.post(
+            "/api/accounts/login/",
+            {"email": user.email, "password": "wrong-password"},
+            REMOTE_ADDR="203.0.113.5",
+        )
+
+        (event,) = log_events(caplog, "login_failed")
+        assert event["user_id"] == user.pk
+        logged = " ".join(str(r.msg) for r in caplog.records)
+        assert "wrong-password" not in logged
+        assert "203.0.113.5" not in logged
+        assert user.email not in logged
+
+    def test_login_unknown_email_logged_without_user(self, api_client, caplog):
+        api_client.post(
+            "/api/accounts/login/", {"email": "nobody@example.com", "password": "wrong-password"}
+        )
+
+        (event,) = log_events(caplog, "login_failed")
+        assert event["user_id"] is None
+
+    def test_login_ignores_next(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/?next=https://evil.example/",
+            {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"},
+        )
+
+        assert response.status_code == HTTPStatus.OK
+        assert "Location" not in response
+
+    def test_login_rotates_session_key(self, api_client, user):
+        before = api_client.session.session_key
+
+        api_client.post("/api/accounts/login/", {"email": user.email, "password": PASSWORD})
+
+        assert api_client.cookies["sessionid"].value != before
+
+    def test_login_missing_password(self, api_client):
+        response = api_client.post("/api/accounts/login/", {"email": "ada@example.com"})
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["details"] == {"password": ["This field is required."]}
+
+    def test_login_throttled_per_account(self, api_client, user):
+        for _ in range(10):
+            api_client.post("/api/accounts/login/", {"email": user.email, "password": "wrong"})
+
+        response = api_client.post(
+            "/api/accounts/login/", {"email": user.email.upper(), "password": PASSWORD}
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert int(response["Retry-After"]) > 0
+
+    def test_login_throttled_per_client(self, api_client):
+        for number in range(30):
+            api_client.post(
+                "/api/accounts/login/", {"email": f"u{number}@example.com", "password": "wrong"}
+            )
+
+        response = api_client.post(
+            "/api/accounts/login/", {"email": "fresh@example.com", "password": "wrong"}
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+    def test_login_other_client_not_throttled(self, api_client):
+        for number in range(30):
+            api_client.post(
+                "/api/accounts/login/",
+                {"email": f"u{number}@example.com", "password": "wrong"},
+                REMOTE_ADDR="203.0.113.1",
+            )
+
+        response = api_client.post(
+            "/api/accounts/login/",
+            {"email": "fresh@example.com", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.2",
+        )
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_login_malformed_json(self, api_client):
+        response = api_client.post("/api/accounts/login/", "{oops", content_type="application/json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["code"] == "parse_error"
+
+    def test_login_body_not_an_object(self, api_client):
+        response = api_client.post("/api/accounts/login/", [1, 2], format="json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["code"] == "invalid"
+
+
+class LogoutViewTest:
+    def test_logout_ends_session(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post("/api/accounts/logout/")
+
+        assert response.status_code == HTTPStatus.NO_CONTENT
+        assert api_client.get("/api/accounts/me/").status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_logout_without_session(self, api_client):
+        response = api_client.post("/api/accounts/logout/")
+
+        assert response.status_code == HTTPStatus.NO_CONTENT
+
+
+class CsrfViewTest:
+    def test_csrf_sets_cookie_and_returns_token(self, api_client):
+        response = api_client.get("/api/accounts/csrf/")
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["csrf_token"]
+        assert "csrftoken" in response.cookies
+
+
+class MeViewTest:
+    def test_me_get(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.get("/api/accounts/me/")
+
+        assert response.json() == {
+            "id": user.pk,
+            "email": "ada@example.com",
+            "name": "Ada",
+            "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+        }
+
+    def test_me_anonymous(self, api_client):
+        response = api_client.get("/api/accounts/me/")
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_me_patch_name(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.patch("/api/accounts/me/", {"name": "Ada L."}, format="json")
+
+        user.refresh_from_db()
+        assert response.status_code == HTTPStatus.OK
+        assert user.name == "Ada L."
+
+    def test_me_patch_email_ignored(self, api_client, user):
+        api_client.force_login(user)
+
+        api_client.patch("/api/accounts/me/", {"email": "evil@example.com"}, format="json")
+
+        user.refresh_from_db()
+        assert user.email == "ada@example.com"
+
+    def test_me_put_not_allowed(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.put("/api/accounts/me/", {"name": "x"}, format="json")
+
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+class PasswordChangeViewTest:
+    def test_password_change(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post(
+            "/api/accounts/me/password/",
+            {"current_password": PASSWORD, "new_password": "quiet-harbour-77-lantern"},
+        )
+
+        user.refresh_from_db()
+        assert response.status_code == HTTPStatus.NO_CONTENT
+        assert user.check_password("quiet-harbour-77-lantern")
+        assert api_client.get("/api/accounts/me/").status_code == HTTPStatus.OK
+
+    def test_password_change_wrong_current(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post(
+            "/api/accounts/me/password/",
+            {"current_password": "wrong", "new_password": "quiet-harbour-77-lantern"},
+        )
+
+        user.refresh_from_db()
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["details"] == {
+            "current_password": ["The current password is not correct."]
+        }
+        assert user.check_password(PASSWORD)
+
+    def test_password_change_weak_new(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post(
+            "/api/accounts/me/password/", {"current_password": PASSWORD, "new_password": "123"}
+        )
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "new_password" in response.json()["details"]
+
+    def test_password_change_anonymous(self, api_client):
+        response = api_client.post(
+            "/api/accounts/me/password/", {"current_password": "a", "new_password": "b"}
+        )
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_password_change_throttled(self, api_client, user):
+        api_client.force_login(user)
+        for _ in range(10):
+            api_client.post(
+                "/api/accounts/me/password/", {"current_password": "x", "new_password": "y"}
+            )
+
+        response = api_client.post(
+            "/api/accounts/me/password/", {"current_password": "x", "new_password": "y"}
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+class ApiKeyViewSetTest:
+    def test_create_returns_secret_once(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post("/api/accounts/keys/", {"name": "CI"})
+
+        body = response.json()
+        assert response.status_code == HTTPStatus.CREATED
+        assert body["key"].startswith(body["prefix"])
+        key = ApiKey.objects.get(pk=body["id"])
+        assert key.user == user
+        assert ApiKey.objects.authenticate(body["key"]) == key
+        listed = api_client.get("/api/accounts/keys/").json()["results"]
+        assert "key" not in listed[0]
+        assert body["key"] not in str(listed)
+
+    def test_create_missing_name(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post("/api/accounts/keys/", {})
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["details"] == {"name": ["This field is required."]}
+
+    def test_list_only_own_keys(self, api_client, user):
+        own = baker.make(ApiKey, user=user, name="mine")
+        baker.make(ApiKey, name="theirs")
+        api_client.force_login(user)
+
+        response = api_client.get("/api/accounts/keys/")
+
+        results = response.json()["results"]
+        assert [k["id"] for k in results] == [own.pk]
+        assert set(results[0]) == {"id", "name", "prefix", "created_at", "last_used_at"}
+
+    def test_destroy_revokes(self, api_client, user):
+        key, secret = ApiKey.objects.create_key(user=user, name="CI")
+        api_client.force_login(user)
+
+        response = api_client.delete(f"/api/accounts/keys/{key.pk}/")
+
+        assert response.status_code == HTTPStatus.NO_CONTENT
+        assert not ApiKey.objects.filter(pk=key.pk).exists()
+        assert ApiKey.objects.authenticate(secret) is None
+
+    def test_destroy_other_users_key(self, api_client, user):
+        other_key = baker.make(ApiKey)
+        api_client.force_login(user)
+
+        response = api_client.delete(f"/api/accounts/keys/{other_key.pk}/")
+
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert ApiKey.objects.filter(pk=other_key.pk).exists()
+
+    def test_list_anonymous(self, api_client):
+        response = api_client.get("/api/accounts/keys/")
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED

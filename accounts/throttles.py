@@ -1,0 +1,55 @@
+"""Rate limits on the sign-in endpoints, per client address and per account, in the cache."""
+
+import hashlib
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from proj.api.client_ip import client_ip
+
+
+class _ViewScopedThrottle(SimpleRateThrottle):
+    """A throttle whose rate is ``<view.throttle_scope>_<kind>`` in DEFAULT_THROTTLE_RATES."""
+
+    kind = ""
+
+    def __init__(self) -> None:
+        # The rate depends on the view, which allow_request receives.
+        pass
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        """Check the request against the rate of this view's scope."""
+        self.scope = f"{view.throttle_scope}_{self.kind}"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def key_for(self, ident: str) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ClientThrottle(_ViewScopedThrottle):
+    """Limit requests per client address."""
+
+    kind = "client"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        """Key the count on the client's address."""
+        return self.key_for(client_ip(request))
+
+
+class AccountThrottle(_ViewScopedThrottle):
+    """Limit requests per account: the email in the body, or the signed-in user's email."""
+
+    kind = "account"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        """Key the count on a hash of the email, so that no address is stored in the cache."""
+        if request.user.is_authenticated:
+            email = request.user.email
+        else:
+            email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # the serializer rejects the request
+        return self.key_for(hashlib.sha256(email.strip().lower().encode()).hexdigest())

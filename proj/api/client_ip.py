@@ -1,0 +1,42 @@
+"""The client's IP address, believing X-Forwarded-For only from trusted proxies."""
+
+import ipaddress
+from functools import cache
+
+from django.conf import settings
+from django.http import HttpRequest
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _parse(address: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str:
+    """Return the address of the client that made the request.
+
+    X-Forwarded-For is read right to left for as long as each hop was added by a trusted proxy
+    (settings.TRUSTED_PROXIES), starting with the direct peer; the first address not vouched
+    for that way is the client. A malformed hop ends the walk.
+    """
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    address = _parse(request.META.get("REMOTE_ADDR", ""))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed(forwarded.split(",") if forwarded else []):
+        if address is None or not any(address in network for network in networks):
+            break
+        hop_address = _parse(hop)
+        if hop_address is None:
+            break
+        address = hop_address
+    return str(address) if address else ""

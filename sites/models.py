@@ -1,0 +1,134 @@
+"""Sites, the websites owners track, and the members they share them with."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.utils.timezone import now
+
+from sites.domains import normalize_domain
+from sites.networks import ip_in_networks, normalize_network
+
+
+def validate_timezone(value: str) -> None:
+    """Accept IANA time zone names only."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone name such as Europe/Paris.")
+
+
+class Role(models.TextChoices):
+    """What a user may do with a site."""
+
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", "Viewer"
+
+    @classmethod
+    def editors(cls) -> tuple["Role", ...]:
+        """Return the roles that may change a site's settings and members."""
+        return (cls.OWNER, cls.ADMIN)
+
+
+class SiteQuerySet(models.QuerySet):
+    """Queries over sites."""
+
+    def visible_to(self, user) -> "SiteQuerySet":
+        """Return the sites a user owns or is a member of, each annotated with ``user_role``."""
+        if not user.is_authenticated:
+            return self.none()
+        member_role = Membership.objects.filter(site=OuterRef("pk"), user=user).values("role")
+        return self.annotate(
+            user_role=Case(
+                When(owner=user, then=Value(Role.OWNER)),
+                default=Subquery(member_role[:1]),
+                output_field=models.CharField(),
+            )
+        ).filter(user_role__isnull=False)
+
+    def editable_by(self, user) -> "SiteQuerySet":
+        """Return the sites whose settings a user may change: as owner or admin."""
+        return self.visible_to(user).filter(user_role__in=Role.editors())
+
+
+class Site(models.Model):
+    """A website whose visits are recorded, identified across the service by its domain."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_sites"
+    )
+    public = models.BooleanField(default=False)
+    excluded_ips = ArrayField(models.CharField(max_length=43), default=list, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    objects = SiteQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        """Normalise the domain and the excluded addresses, collecting every error."""
+        errors = {}
+        try:
+            self.domain = normalize_domain(self.domain)
+        except ValidationError as error:
+            errors["domain"] = error.messages
+        normalized, bad = [], []
+        for value in self.excluded_ips:
+            try:
+                normalized.append(normalize_network(value))
+            except ValidationError as error:
+                bad.extend(error.messages)
+        if bad:
+            errors["excluded_ips"] = bad
+        self.excluded_ips = list(dict.fromkeys(normalized))
+        if errors:
+            raise ValidationError(errors)
+
+    def role_of(self, user) -> Role | None:
+        """Return the user's role on this site, or None when the user may not see it."""
+        if not user.is_authenticated:
+            return None
+        if user.pk == self.owner_id:
+            return Role.OWNER
+        role = self.memberships.filter(user=user).values_list("role", flat=True).first()
+        return Role(role) if role else None
+
+    def add_member(self, *, user, role: Role) -> "Membership":
+        """Share the site with a user, or change the role of an existing member."""
+        if user.pk == self.owner_id:
+            raise ValidationError("The owner already has every right on the site.")
+        if role not in (Role.ADMIN, Role.VIEWER):
+            raise ValidationError("A member is an admin or a viewer.")
+        membership, _ = Membership.objects.update_or_create(
+            site=self, user=user, defaults={"role": role}
+        )
+        return membership
+
+    def excludes_ip(self, ip: str) -> bool:
+        """Tell whether visits from this address are dropped."""
+        return ip_in_networks(ip, tuple(self.excluded_ips))
+
+
+class Membership(models.Model):
+    """A user a site is shared with, as admin or viewer."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=[(Role.ADMIN, "Admin"), (Role.VIEWER, "Viewer")])
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "user"], name="sites_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.site}"

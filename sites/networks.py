@@ -1,0 +1,35 @@
+"""Parsing the IP addresses and ranges whose visits a site drops."""
+
+import ipaddress
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def normalize_network(value: str) -> str:
+    """Return an address or CIDR range in canonical form (``10.0.0.0/8``), or raise."""
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError as error:
+        raise ValidationError(
+            f"{value!r} is not an IP address or CIDR range such as 203.0.113.0/24."
+        ) from error
+
+
+@lru_cache(maxsize=1024)
+def parse_networks(networks: tuple[str, ...]) -> tuple[Network, ...]:
+    """Parse canonical networks once; sites share the cache."""
+    return tuple(ipaddress.ip_network(network) for network in networks)
+
+
+def ip_in_networks(ip: str, networks: tuple[str, ...]) -> bool:
+    """Tell whether an address falls in any of the networks; a malformed address does not."""
+    if not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in network for network in parse_networks(networks))

@@ -1,0 +1,74 @@
+"""Serializers for sites and their members."""
+
+from django.utils.html import format_html
+from rest_framework import serializers
+
+from proj.api.serializers import ModelCleanSerializer
+from sites.models import Membership, Role, Site
+
+TRACKER_PATH = "/js/script.js"
+
+
+class SiteSerializer(ModelCleanSerializer):
+    """A site as its owner and members see it."""
+
+    owner = serializers.EmailField(source="owner.email", read_only=True)
+    role = serializers.SerializerMethodField(help_text="The caller's role: owner, admin, viewer.")
+    excluded_ips = serializers.ListField(
+        child=serializers.CharField(max_length=43),
+        max_length=100,
+        required=False,
+        help_text="Addresses or CIDR ranges whose visits are dropped.",
+    )
+    tracking_snippet = serializers.SerializerMethodField(
+        help_text="The <script> tag to put on every page of the site."
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "id",
+            "domain",
+            "name",
+            "timezone",
+            "public",
+            "excluded_ips",
+            "created_at",
+            "owner",
+            "role",
+            "tracking_snippet",
+        ]
+        read_only_fields = ["id", "created_at"]
+        # Uniqueness is checked by full_clean() on the normalised domain, not the raw input.
+        extra_kwargs = {"domain": {"validators": []}}
+
+    def get_role(self, site: Site) -> str:
+        """Return the caller's role, annotated by Site.objects.visible_to() or computed."""
+        role = getattr(site, "user_role", None)
+        return role or site.role_of(self.context["request"].user)
+
+    def get_tracking_snippet(self, site: Site) -> str:
+        """Return the script tag that loads the tracker for this site."""
+        src = self.context["request"].build_absolute_uri(TRACKER_PATH)
+        return format_html('<script defer data-domain="{}" src="{}"></script>', site.domain, src)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A user a site is shared with."""
+
+    user_id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.name", read_only=True)
+    role = serializers.ChoiceField(choices=[Role.ADMIN, Role.VIEWER])
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "email", "name", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class NewMemberSerializer(serializers.Serializer):
+    """Share a site with a registered user, by email."""
+
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=[Role.ADMIN, Role.VIEWER])
