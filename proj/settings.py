@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "django_structlog",
     "accounts",
     "sites",
@@ -158,6 +159,7 @@ CSRF_FAILURE_VIEW = "proj.api.errors.csrf_failure"
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/api/(?!event).*$"  # the collect endpoints answer every origin themselves
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE", "Lax")
 if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict", "None"}:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/health/", HealthView.as_view(), name="health"),
     path("api/accounts/", include("accounts.urls")),
     path("api/sites/", include("sites.urls")),
+    path("", include("visits.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

@@ -29,3 +29,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page["properties"]["page_size"] = {"type": "integer", "example": self.page_size}
         page["required"].append("page_size")
         return page
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Opaque-cursor pages, stable while new rows keep arriving (``?cursor=``, ``?page_size=``)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = "-timestamp"

@@ -1,0 +1,144 @@
+"""The public collect endpoints: Plausible-compatible events, the pixel, and the tracker."""
+
+import base64
+import hashlib
+from functools import cache
+from http import HTTPStatus
+from pathlib import Path
+
+import structlog
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import condition
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from proj.api.client_ip import client_ip
+from sites.models import Site
+from visits.models import DropReason, Visit, VisitDropped
+from visits.parsers import EventJSONParser, EventTextParser
+from visits.serializers import EventSerializer
+
+logger = structlog.get_logger(__name__)
+
+DROPPED_HEADER = "X-Tally-Dropped"
+TRACKER_FILE = Path(__file__).parent / "tracker" / "script.js"
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def record_event(request: Request, event: dict) -> list[DropReason]:
+    """Record an event for each site it names; return why any were not recorded."""
+    now = timezone.now()
+    sites = Site.objects.filter(domain__in=event["domain"]).in_bulk(field_name="domain")
+    drops = []
+    for domain in event["domain"]:
+        if domain not in sites:
+            drops.append(DropReason.UNKNOWN_DOMAIN)
+            logger.info("event_dropped", reason=DropReason.UNKNOWN_DOMAIN, domain=domain)
+            continue
+        try:
+            Visit.objects.record(
+                site=sites[domain],
+                name=event["name"],
+                url=event["url"],
+                referrer=event["referrer"],
+                props=event["props"],
+                interactive=event["interactive"],
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                timestamp=now,
+                received_at=now,
+            )
+        except VisitDropped as dropped:
+            drops.append(dropped.reason)
+            logger.info("event_dropped", reason=dropped.reason, site_id=sites[domain].pk)
+    return drops
+
+
+def with_drops(response: HttpResponse, drops: list[DropReason]) -> HttpResponse:
+    """Name the reasons for events not recorded in a response header."""
+    if drops:
+        response[DROPPED_HEADER] = ",".join(dict.fromkeys(drops))
+    return response
+
+
+class PublicCollectView(APIView):
+    """Open to any origin, without credentials: trackers post from every site."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Allow cross-origin calls from any page."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Expose-Headers"] = DROPPED_HEADER
+        response["Access-Control-Max-Age"] = "86400"
+        return response
+
+
+class EventView(PublicCollectView):
+    """Record a pageview or custom event (Plausible's Events API)."""
+
+    parser_classes = [EventJSONParser, EventTextParser]
+
+    @extend_schema(
+        request=EventSerializer,
+        responses={
+            202: OpenApiResponse(description="Accepted; X-Tally-Dropped names any drop reason."),
+            413: OpenApiResponse(description="Body over 64 KB."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        """Accept an event; valid events that are not recorded still answer 202."""
+        serializer = EventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        drops = record_event(request, serializer.validated_data)
+        return with_drops(Response({"status": "accepted"}, status=HTTPStatus.ACCEPTED), drops)
+
+
+class EventPixelView(PublicCollectView):
+    """Record an event from query parameters and answer a 1x1 GIF, for <noscript>."""
+
+    @extend_schema(
+        parameters=[EventSerializer],
+        responses={(200, "image/gif"): OpenApiResponse(description="A transparent pixel.")},
+        auth=[],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        """Accept an event given as query parameters."""
+        serializer = EventSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        drops = record_event(request, serializer.validated_data)
+        response = HttpResponse(PIXEL, content_type="image/gif")
+        response["Cache-Control"] = "no-store"
+        return with_drops(response, drops)
+
+
+@cache
+def tracker_source() -> bytes:
+    """Return the tracker script, read once."""
+    return TRACKER_FILE.read_bytes()
+
+
+@cache
+def tracker_etag() -> str:
+    """Return the tracker's ETag, the same in every worker."""
+    return hashlib.sha256(tracker_source()).hexdigest()[:16]
+
+
+@gzip_page
+@condition(etag_func=lambda request: tracker_etag())
+def tracker(request) -> HttpResponse:
+    """Serve the tracker script, cacheable for a day."""
+    response = HttpResponse(tracker_source(), content_type="application/javascript")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

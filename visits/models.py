@@ -1,0 +1,306 @@
+"""Recorded events (Visit) and the sessions (visits, in the stats' words) they form."""
+
+import json
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.db import connection, models
+
+from sites.models import Site
+from visits.enrichment.geoip import locate
+from visits.enrichment.referrer import classify_referrer
+from visits.enrichment.urls import host_matches_domain, parse_page_url
+from visits.enrichment.useragent import parse_user_agent
+from visits.visitors import VisitorSalt, visitor_ids
+
+__all__ = ["DropReason", "Session", "Visit", "VisitDropped", "VisitorSalt"]
+
+PAGEVIEW = "pageview"
+SESSION_TIMEOUT = timedelta(minutes=30)
+
+
+class DropReason(StrEnum):
+    """Why a valid event was not recorded."""
+
+    UNKNOWN_DOMAIN = "unknown_domain"
+    BOT = "bot"
+    EXCLUDED_IP = "excluded_ip"
+    HOSTNAME_MISMATCH = "hostname_mismatch"
+
+
+class VisitDropped(Exception):
+    """A valid event that is deliberately not recorded."""
+
+    def __init__(self, reason: DropReason) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class VisitQuerySet(models.QuerySet):
+    """Queries over recorded events."""
+
+    def for_site(self, site: Site) -> "VisitQuerySet":
+        """Return the events of one site."""
+        return self.filter(site=site)
+
+    def between(self, since: datetime | None, until: datetime | None) -> "VisitQuerySet":
+        """Return the events in [since, until); either bound may be None."""
+        bounds = {}
+        if since is not None:
+            bounds["timestamp__gte"] = since
+        if until is not None:
+            bounds["timestamp__lt"] = until
+        return self.filter(**bounds)
+
+    def visible_to(self, user) -> "VisitQuerySet":
+        """Return the events of the sites a user can see."""
+        return self.filter(site__in=Site.objects.visible_to(user).values("pk"))
+
+    def record(
+        self,
+        *,
+        site: Site,
+        name: str,
+        url: str,
+        referrer: str,
+        props: dict[str, str],
+        interactive: bool,
+        ip: str,
+        user_agent: str,
+        timestamp: datetime,
+        received_at: datetime,
+    ) -> "Visit":
+        """Enrich and store one event, folding it into its session in one statement.
+
+        Raises VisitDropped for bots, excluded addresses and pages of another host; the IP
+        and user agent only serve to enrich and are not stored.
+
+        The event continues the visitor's session on the site when the visitor's previous
+        event there is under 30 minutes older, else starts one. The visitor is matched under
+        today's and yesterday's salt, so a visit spanning midnight stays one visit. A new
+        session's id is derived from the visitor and the half hour it starts in, so that two
+        first events arriving at once still open a single session.
+        """
+        agent = parse_user_agent(user_agent)
+        if agent.is_bot:
+            raise VisitDropped(DropReason.BOT)
+        if site.excludes_ip(ip):
+            raise VisitDropped(DropReason.EXCLUDED_IP)
+        page = parse_page_url(url)
+        if not host_matches_domain(page.hostname, site.domain):
+            raise VisitDropped(DropReason.HOSTNAME_MISMATCH)
+        location = locate(ip)
+        source = classify_referrer(referrer, site_domain=site.domain, utm_source=page.utm_source)
+        current_id, previous_id = visitor_ids(
+            site_id=site.pk, ip=ip, user_agent=user_agent, day=received_at.date()
+        )
+        is_pageview = name == PAGEVIEW
+        row = {
+            "site_id": site.pk,
+            "timestamp": timestamp,
+            "name": name,
+            "hostname": page.hostname,
+            "path": page.path,
+            "referrer": source.host,
+            "source": source.source,
+            "utm_source": page.utm_source,
+            "utm_medium": page.utm_medium,
+            "utm_campaign": page.utm_campaign,
+            "utm_term": page.utm_term,
+            "utm_content": page.utm_content,
+            "country": location.country,
+            "region": location.region,
+            "city": location.city,
+            "postal_code": location.postal_code,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "browser": agent.browser,
+            "browser_version": agent.browser_version,
+            "os": agent.os,
+            "os_version": agent.os_version,
+            "device": agent.device,
+            "props": props,
+            "interactive": interactive,
+        }
+        params = {
+            **row,
+            "props": json.dumps(props),
+            "visitor_ids": [current_id, previous_id],
+            "current_id": current_id,
+            "window_start": timestamp - SESSION_TIMEOUT,
+            "new_session_id": new_session_id(current_id, timestamp),
+            "page_path": page.path if is_pageview else "",
+            "pageviews": int(is_pageview),
+            "interactive_events": int(interactive and not is_pageview),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_SQL, params)
+            visit_id, session_id, visitor = cursor.fetchone()
+        return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
+
+
+def new_session_id(visitor: int, start: datetime) -> int:
+    """Return the id of a session of this visitor starting at this moment (63 bits)."""
+    slot = int(start.timestamp()) // int(SESSION_TIMEOUT.total_seconds())
+    return (visitor ^ (slot * 0x9E3779B97F4A7C15)) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+_VISIT_COLUMNS = (
+    "site_id, timestamp, name, hostname, path, referrer, source, utm_source, utm_medium, "
+    "utm_campaign, utm_term, utm_content, country, region, city, postal_code, latitude, "
+    "longitude, browser, browser_version, os, os_version, device, props, interactive"
+)
+_SESSION_DIMENSIONS = (
+    "hostname, referrer, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, "
+    "country, region, city, browser, browser_version, os, os_version, device"
+)
+
+# The column lists are constants and every value is a query parameter.
+_RECORD_SQL = f"""
+WITH previous AS (
+    SELECT session_id, visitor_id FROM visits_visit
+    WHERE site_id = %(site_id)s AND visitor_id = ANY(%(visitor_ids)s)
+      AND timestamp > %(window_start)s AND timestamp <= %(timestamp)s
+    ORDER BY timestamp DESC LIMIT 1
+), chosen AS (
+    SELECT COALESCE((SELECT session_id FROM previous), %(new_session_id)s) AS session_id,
+           COALESCE((SELECT visitor_id FROM previous), %(current_id)s) AS visitor_id
+), inserted AS (
+    INSERT INTO visits_visit (session_id, visitor_id, {_VISIT_COLUMNS})
+    SELECT chosen.session_id, chosen.visitor_id, %(site_id)s, %(timestamp)s, %(name)s,
+           %(hostname)s, %(path)s, %(referrer)s, %(source)s, %(utm_source)s, %(utm_medium)s,
+           %(utm_campaign)s, %(utm_term)s, %(utm_content)s, %(country)s, %(region)s, %(city)s,
+           %(postal_code)s, %(latitude)s, %(longitude)s, %(browser)s, %(browser_version)s,
+           %(os)s, %(os_version)s, %(device)s, %(props)s::jsonb, %(interactive)s
+    FROM chosen
+    RETURNING id, session_id, visitor_id
+), session AS (
+    INSERT INTO visits_session AS s (
+        session_id, site_id, visitor_id, started_at, ended_at, entry_page, exit_page,
+        pageviews, events, interactive_events, {_SESSION_DIMENSIONS}
+    )
+    SELECT inserted.session_id, %(site_id)s, inserted.visitor_id, %(timestamp)s,
+           %(timestamp)s, %(page_path)s, %(page_path)s, %(pageviews)s, 1,
+           %(interactive_events)s, %(hostname)s, %(referrer)s, %(source)s, %(utm_source)s,
+           %(utm_medium)s, %(utm_campaign)s, %(utm_term)s, %(utm_content)s, %(country)s,
+           %(region)s, %(city)s, %(browser)s, %(browser_version)s, %(os)s, %(os_version)s,
+           %(device)s
+    FROM inserted
+    ON CONFLICT (session_id) DO UPDATE SET
+        entry_page = CASE
+            WHEN excluded.entry_page <> ''
+             AND (s.entry_page = '' OR excluded.started_at < s.started_at)
+            THEN excluded.entry_page ELSE s.entry_page END,
+        exit_page = CASE
+            WHEN excluded.exit_page <> '' AND excluded.ended_at >= s.ended_at
+            THEN excluded.exit_page ELSE s.exit_page END,
+        started_at = LEAST(s.started_at, excluded.started_at),
+        ended_at = GREATEST(s.ended_at, excluded.ended_at),
+        pageviews = s.pageviews + excluded.pageviews,
+        events = s.events + 1,
+        interactive_events = s.interactive_events + excluded.interactive_events
+)
+SELECT id, session_id, visitor_id FROM inserted
+"""  # noqa: S608
+
+
+class Visit(models.Model):
+    """One recorded event: a pageview or a custom event, enriched at ingest.
+
+    No IP address and no raw user agent is stored; the visitor is a salted hash.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visits")
+    timestamp = models.DateTimeField()
+    name = models.CharField(max_length=120)
+    visitor_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    hostname = models.CharField(max_length=253)
+    path = models.CharField(max_length=2000)
+    referrer = models.CharField(max_length=253, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    browser = models.CharField(max_length=100, blank=True)
+    browser_version = models.CharField(max_length=50, blank=True)
+    os = models.CharField(max_length=100, blank=True)
+    os_version = models.CharField(max_length=50, blank=True)
+    device = models.CharField(max_length=20, blank=True)
+    props = models.JSONField(default=dict, blank=True)
+    interactive = models.BooleanField(default=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["site", "timestamp"], name="visit_site_time"),
+            models.Index(
+                fields=["site", "visitor_id", "timestamp"], name="visit_site_visitor_time"
+            ),
+            models.Index(fields=["session_id"], name="visit_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.path} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class Session(models.Model):
+    """A visit: a visitor's events on a site with no gap of 30 minutes or more.
+
+    Maintained at ingest by Visit.objects.record(); the visit-level dimensions (source,
+    location, software) are those of the visit's first event.
+    """
+
+    session_id = models.BigIntegerField(primary_key=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="sessions")
+    visitor_id = models.BigIntegerField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    entry_page = models.CharField(max_length=2000, blank=True)
+    exit_page = models.CharField(max_length=2000, blank=True)
+    pageviews = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+    interactive_events = models.PositiveIntegerField(
+        default=0, help_text="Interactive events other than pageviews."
+    )
+    hostname = models.CharField(max_length=253)
+    referrer = models.CharField(max_length=253, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    browser = models.CharField(max_length=100, blank=True)
+    browser_version = models.CharField(max_length=50, blank=True)
+    os = models.CharField(max_length=100, blank=True)
+    os_version = models.CharField(max_length=50, blank=True)
+    device = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "started_at"], name="session_site_start")]
+
+    def __str__(self) -> str:
+        return f"visit {self.session_id} from {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def is_bounce(self) -> bool:
+        """Tell whether the visit had exactly one pageview and no other interactive event."""
+        return self.pageviews == 1 and self.interactive_events == 0
+
+    @property
+    def duration(self) -> timedelta:
+        """Return the time from the first to the last event."""
+        return self.ended_at - self.started_at

@@ -1,0 +1,210 @@
+"""Serializers for recording events and reading visits."""
+
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from sites.domains import normalize_domain
+from sites.models import Site
+from visits.enrichment.urls import InvalidUrl, parse_page_url
+from visits.models import Visit
+
+MAX_PROPS = 30
+MAX_PROP_KEY_BYTES = 300
+MAX_PROP_VALUE_BYTES = 2000
+MAX_DOMAINS = 10
+ALIASES = {
+    "n": "name",
+    "u": "url",
+    "d": "domain",
+    "r": "referrer",
+    "p": "props",
+    "i": "interactive",
+}
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers, booleans, lists and objects instead of casting them."""
+
+    def to_internal_value(self, data) -> str:
+        """Accept strings only."""
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PropsField(serializers.Field):
+    """Custom properties: an object (or a JSON string of one) of string keys and scalar values.
+
+    Numbers and booleans are stored as strings; at most 30 pairs, keys at most 300 bytes and
+    values at most 2000 bytes.
+    """
+
+    default_error_messages = {
+        "not_object": "Expected an object of string keys and values.",
+        "too_many": f"At most {MAX_PROPS} properties.",
+        "bad_key": f"Property names are non-empty strings of at most {MAX_PROP_KEY_BYTES} bytes.",
+        "bad_value": "Property {key!r}: values are strings, numbers or booleans "
+        f"of at most {MAX_PROP_VALUE_BYTES} bytes.",
+    }
+
+    def to_internal_value(self, data) -> dict[str, str]:
+        """Validate and stringify the properties."""
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("not_object")
+        if not isinstance(data, Mapping):
+            self.fail("not_object")
+        if len(data) > MAX_PROPS:
+            self.fail("too_many")
+        props = {}
+        for key, value in data.items():
+            if not key or len(key.encode()) > MAX_PROP_KEY_BYTES:
+                self.fail("bad_key")
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, int | float):
+                value = str(value)
+            if not isinstance(value, str) or len(value.encode()) > MAX_PROP_VALUE_BYTES:
+                self.fail("bad_value", key=key)
+            props[key] = value
+        return props
+
+    def to_representation(self, value: dict) -> dict:
+        """Return the properties as stored."""
+        return value
+
+
+def validate_page_url(value: str) -> str:
+    """Refuse URLs that are not http(s), have no host or exceed 2000 bytes."""
+    try:
+        parse_page_url(value)
+    except InvalidUrl as error:
+        raise serializers.ValidationError(str(error)) from error
+    return value
+
+
+class EventSerializer(serializers.Serializer):
+    """An event in the shape of Plausible's Events API, long names or one-letter aliases."""
+
+    name = StrictCharField(max_length=120)
+    url = StrictCharField(validators=[validate_page_url])
+    domain = StrictCharField(
+        max_length=2000, help_text="The site's domain; a comma-separated list records it for each."
+    )
+    referrer = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=2000, default=""
+    )
+    props = PropsField(required=False, default=dict)
+    interactive = serializers.BooleanField(required=False, default=True)
+
+    def to_internal_value(self, data):
+        """Accept the one-letter aliases; a long name wins over its alias."""
+        if isinstance(data, Mapping):
+            data = {ALIASES.get(key, key): value for key, value in data.items()} | {
+                key: value for key, value in data.items() if key in ALIASES.values()
+            }
+        return super().to_internal_value(data)
+
+    def validate_domain(self, value: str) -> list[str]:
+        """Split and normalise the domains, as sites store them."""
+        domains = []
+        for raw in value.split(","):
+            if raw.strip():
+                try:
+                    domains.append(normalize_domain(raw))
+                except DjangoValidationError:
+                    domains.append(raw.strip().lower())  # unknown to every site: dropped
+        domains = list(dict.fromkeys(domains))
+        if not domains:
+            raise serializers.ValidationError("Give the domain of the site.")
+        if len(domains) > MAX_DOMAINS:
+            raise serializers.ValidationError(f"At most {MAX_DOMAINS} domains.")
+        return domains
+
+    def validate_referrer(self, value: str | None) -> str:
+        """Treat a null referrer as none."""
+        return value or ""
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A recorded event as owners read it."""
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "site",
+            "timestamp",
+            "name",
+            "session_id",
+            "hostname",
+            "path",
+            "referrer",
+            "source",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+            "country",
+            "region",
+            "city",
+            "postal_code",
+            "latitude",
+            "longitude",
+            "browser",
+            "browser_version",
+            "os",
+            "os_version",
+            "device",
+            "props",
+            "interactive",
+        ]
+        read_only_fields = fields
+
+
+class EditableSiteField(serializers.PrimaryKeyRelatedField):
+    """A site the requesting user may post visits to: as owner or admin."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown site, or one you may not post visits to.",
+    }
+
+    def get_queryset(self):
+        """Return the sites the requesting user may edit."""
+        return Site.objects.editable_by(self.context["request"].user)
+
+
+MAX_AGE = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+class ServerVisitSerializer(serializers.Serializer):
+    """A visit posted by a server on behalf of a visitor, whose IP and user agent it passes."""
+
+    site = EditableSiteField()
+    name = StrictCharField(max_length=120, default="pageview")
+    url = StrictCharField(validators=[validate_page_url])
+    referrer = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
+    props = PropsField(required=False, default=dict)
+    interactive = serializers.BooleanField(required=False, default=True)
+    ip = serializers.IPAddressField(help_text="The visitor's IP address; never stored.")
+    user_agent = StrictCharField(max_length=1000, help_text="The visitor's User-Agent header.")
+    timestamp = serializers.DateTimeField(
+        required=False, help_text="When it happened; default now; at most 30 days ago."
+    )
+
+    def validate_timestamp(self, value):
+        """Refuse moments in the future or more than 30 days ago."""
+        now = self.context["now"]
+        if value > now + CLOCK_SKEW:
+            raise serializers.ValidationError("The timestamp is in the future.")
+        if value < now - MAX_AGE:
+            raise serializers.ValidationError("The timestamp is more than 30 days old.")
+        return value
