@@ -1,0 +1,1 @@
+"""Pure functions that turn what a tracker sends into what a dashboard shows."""
