@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from proj.api.views import HealthView, IndexView
+from proj.api.views import HealthView, IndexView, PingView
 
 urlpatterns = [
     path("", IndexView.as_view(), name="index"),
     path("api/", IndexView.as_view(), name="api-index"),
     path("api/health/", HealthView.as_view(), name="health"),
+    path("api/ping/", PingView.as_view(), name="ping"),
     path("api/accounts/", include("accounts.urls")),
     path("api/sites/", include("sites.urls")),
     path("", include("visits.urls")),

@@ -66,3 +66,15 @@ class HealthView(APIView):
                 {"status": "error", "database": "error"}, status=HTTPStatus.SERVICE_UNAVAILABLE
             )
         return Response({"status": "ok", "database": "ok"})
+
+
+class PingView(APIView):
+    """Answer at once, touching nothing: a liveness probe and the benchmarks' baseline."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses=inline_serializer("Pong", {"status": serializers.CharField()}))
+    def get(self, request: Request) -> Response:
+        """Return ``{"status": "ok"}`` without querying the database."""
+        return Response({"status": "ok"})

@@ -47,6 +47,14 @@ class HealthViewTest:
         assert response.json() == {"status": "error", "database": "error"}
 
 
+class PingViewTest:
+    def test_get_without_database(self, api_client):
+        response = api_client.get("/api/ping/")
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json() == {"status": "ok"}
+
+
 class SchemaTest:
     def test_schema_valid_without_warnings(self, capsys):
         from drf_spectacular.drainage import GENERATOR_STATS

@@ -1,0 +1,168 @@
+"""The serializer base class that validates with the model's full_clean()."""
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from model_bakery import baker
+from rest_framework import serializers
+
+from proj.api.serializers import as_serializer_errors
+from sites.models import Site
+from sites.serializers import SiteSerializer
+
+
+@pytest.fixture
+def owner():
+    return baker.make("accounts.User", email="owner@example.com")
+
+
+@pytest.mark.django_db
+class ModelCleanSerializerTest:
+    def test_validate_returns_normalised_values(self):
+        serializer = SiteSerializer(
+            data={
+                "domain": "https://WWW.Example.com/",
+                "excluded_ips": ["10.1.2.3/8", "10.0.0.0/8"],
+            }
+        )
+
+        valid = serializer.is_valid()
+
+        assert valid is True
+        assert serializer.validated_data == {
+            "domain": "example.com",
+            "excluded_ips": ["10.0.0.0/8"],
+        }
+
+    def test_validate_model_errors_per_field(self):
+        serializer = SiteSerializer(data={"domain": "localhost", "excluded_ips": ["nope"]})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "domain": ["Enter a valid domain name such as example.com."],
+            "excluded_ips": ["'nope' is not an IP address or CIDR range such as 203.0.113.0/24."],
+        }
+
+    def test_validate_duplicate_after_normalisation(self, owner):
+        baker.make(Site, owner=owner, domain="example.com")
+        serializer = SiteSerializer(data={"domain": "WWW.Example.COM"})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"domain": ["Site with this Domain already exists."]}
+
+    def test_validate_update_leaves_instance_untouched(self, owner):
+        site = baker.make(Site, owner=owner, domain="example.com", name="Example")
+        serializer = SiteSerializer(
+            site, data={"name": "Shop", "domain": "localhost"}, partial=True
+        )
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert site.name == "Example"
+        assert site.domain == "example.com"
+
+    def test_validate_update_checks_submitted_fields_only(self, owner):
+        site = baker.make(Site, owner=owner, domain="example.com", timezone="Mars/Olympus")
+        serializer = SiteSerializer(site, data={"name": "Shop"}, partial=True)
+
+        valid = serializer.is_valid()
+
+        assert valid is True
+        assert serializer.validated_data == {"name": "Shop"}
+
+    def test_validate_update_own_domain_not_duplicate(self, owner):
+        site = baker.make(Site, owner=owner, domain="example.com")
+        serializer = SiteSerializer(site, data={"domain": "WWW.EXAMPLE.COM"}, partial=True)
+
+        valid = serializer.is_valid()
+
+        assert valid is True
+        assert serializer.validated_data == {"domain": "example.com"}
+
+    def test_save_creates(self, owner):
+        serializer = SiteSerializer(data={"domain": "example.com"})
+        serializer.is_valid(raise_exception=True)
+
+        site = serializer.save(owner=owner)
+
+        assert Site.objects.get(domain="example.com") == site
+        assert site.owner == owner
+
+    def test_save_concurrent_duplicate_invalid(self, owner):
+        serializer = SiteSerializer(data={"domain": "example.com"})
+        serializer.is_valid(raise_exception=True)
+        concurrent = baker.make(Site, owner=baker.make("accounts.User"), domain="example.com")
+
+        with pytest.raises(serializers.ValidationError) as excinfo:
+            serializer.save(owner=owner)
+
+        assert excinfo.value.detail == [
+            "This conflicts with data saved at the same moment; try again."
+        ]
+        assert list(Site.objects.filter(domain="example.com")) == [concurrent]
+        assert not Site.objects.filter(owner=owner).exists()
+
+    def test_save_concurrent_duplicate_on_update_invalid(self, owner):
+        site = baker.make(Site, owner=owner, domain="example.com")
+        serializer = SiteSerializer(site, data={"domain": "shop.example"}, partial=True)
+        serializer.is_valid(raise_exception=True)
+        baker.make(Site, owner=baker.make("accounts.User"), domain="shop.example")
+
+        with pytest.raises(serializers.ValidationError) as excinfo:
+            serializer.save()
+
+        assert excinfo.value.detail == [
+            "This conflicts with data saved at the same moment; try again."
+        ]
+        site.refresh_from_db()
+        assert site.domain == "example.com"
+
+
+class AsSerializerErrorsTest:
+    def test_as_serializer_errors_field_errors(self):
+        error = DjangoValidationError({"domain": ["Bad."], "name": ["Too long.", "Rude."]})
+
+        errors = as_serializer_errors(error)
+
+        assert errors == {"domain": ["Bad."], "name": ["Too long.", "Rude."]}
+
+    def test_as_serializer_errors_non_field_errors(self):
+        error = DjangoValidationError({NON_FIELD_ERRORS: ["Clash."], "domain": ["Bad."]})
+
+        errors = as_serializer_errors(error)
+
+        assert errors == {"non_field_errors": ["Clash."], "domain": ["Bad."]}
+
+    def test_as_serializer_errors_plain_message(self):
+        error = DjangoValidationError("Nope.")
+
+        errors = as_serializer_errors(error)
+
+        assert errors == ["Nope."]
+
+    def test_as_serializer_errors_message_list(self):
+        error = DjangoValidationError(["One.", "Two."])
+
+        errors = as_serializer_errors(error)
+
+        assert errors == ["One.", "Two."]
+
+    def test_as_serializer_errors_params_interpolated(self):
+        taken = DjangoValidationError("%(value)s is taken.", params={"value": "example.com"})
+        error = DjangoValidationError({"domain": [taken]})
+
+        errors = as_serializer_errors(error)
+
+        assert errors == {"domain": ["example.com is taken."]}
+
+    def test_as_serializer_errors_plain_message_params_interpolated(self):
+        error = DjangoValidationError("%(value)s is taken.", params={"value": "example.com"})
+
+        errors = as_serializer_errors(error)
+
+        assert errors == ["example.com is taken."]
