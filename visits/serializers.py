@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sites.domains import normalize_domain
@@ -36,6 +38,9 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": MAX_PROPS}
+)
 class PropsField(serializers.Field):
     """Custom properties: an object (or a JSON string of one) of string keys and scalar values.
 
@@ -169,6 +174,7 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class EditableSiteField(serializers.PrimaryKeyRelatedField):
     """A site the requesting user may post visits to: as owner or admin."""
 

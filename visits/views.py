@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -49,7 +50,9 @@ class VisitViewSet(
     @extend_schema(
         responses={
             200: VisitSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(description="?format=csv: every matching row."),
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR, description="?format=csv: every matching row."
+            ),
         }
     )
     def list(self, request: Request, *args, **kwargs):
