@@ -18,11 +18,11 @@ def normalize_domain(value: str) -> str:
     names as punycode: ``https://WWW.Bücher.de:8080/shop`` becomes ``xn--bcher-kva.de``.
     """
     text = value.strip()
-    split = urlsplit(text if "://" in text else f"//{text}")
     try:
-        host = (split.hostname or "").rstrip(".")
+        split = urlsplit(text if "://" in text else f"//{text}")
     except ValueError as error:  # an unbalanced IPv6 bracket, for one
         raise ValidationError("Enter a domain name such as example.com.") from error
+    host = (split.hostname or "").rstrip(".")
     if host.startswith("www."):
         host = host[4:]
     try:

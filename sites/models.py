@@ -50,6 +50,8 @@ class SiteQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> "SiteQuerySet":
         """Return the sites whose settings a user may change: as owner or admin."""
+        if not user.is_authenticated:
+            return self.none()
         return self.visible_to(user).filter(user_role__in=Role.editors())
 
 

@@ -18,7 +18,7 @@ class OrderingFilter(filters.OrderingFilter):
         else:
             ordering = [term.strip() for term in param.split(",") if term.strip()]
             allowed = [name for name, _ in self.get_valid_fields(queryset, view, {})]
-            unknown = [term for term in ordering if term.lstrip("-") not in allowed]
+            unknown = [term for term in ordering if term.removeprefix("-") not in allowed]
             if unknown or not ordering:
                 raise ValidationError(
                     {
@@ -28,6 +28,6 @@ class OrderingFilter(filters.OrderingFilter):
                         ]
                     }
                 )
-        if not any(term.lstrip("-") == "id" for term in ordering):
+        if not any(term.removeprefix("-") == "id" for term in ordering):
             ordering.append("id")
         return ordering

@@ -88,11 +88,6 @@ class OrderingFilterTest:
 
         assert excinfo.value.detail == {"ordering": [ORDERING_MESSAGE]}
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="Bug: proj/api/filters.py:21 uses term.lstrip('-'), so '--name' passes the "
-        "allowed-field check and order_by('--name') raises FieldError (a 500 through the API)",
-    )
     @pytest.mark.parametrize("param", ["--name", "---domain"])
     def test_get_ordering_double_hyphen_invalid(self, param):
         request = get_request(ordering=param)
