@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils.timezone import now
 
 from sites.domains import normalize_domain
@@ -47,6 +47,12 @@ class SiteQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         ).filter(user_role__isnull=False)
+
+    def stats_readable_by(self, user) -> "SiteQuerySet":
+        """Return the sites whose stats a user may read: the public ones and those visible."""
+        if not user.is_authenticated:
+            return self.filter(public=True)
+        return self.filter(Q(public=True) | Q(pk__in=self.visible_to(user).values("pk")))
 
     def editable_by(self, user) -> "SiteQuerySet":
         """Return the sites whose settings a user may change: as owner or admin."""

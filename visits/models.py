@@ -72,6 +72,9 @@ class VisitQuerySet(models.QuerySet):
     ) -> "Visit":
         """Enrich and store one event, folding it into its session in one statement.
 
+        An event that continues a visit takes the visit's referrer, source and UTM tags, so
+        that every event can be grouped by how its visit was acquired without a join.
+
         Raises VisitDropped for bots, excluded addresses and pages of another host; the IP
         and user agent only serve to enrich and are not stored.
 
@@ -135,7 +138,8 @@ class VisitQuerySet(models.QuerySet):
         }
         with connection.cursor() as cursor:
             cursor.execute(_RECORD_SQL, params)
-            visit_id, session_id, visitor = cursor.fetchone()
+            visit_id, session_id, visitor, *acquisition = cursor.fetchone()
+        row.update(zip(ACQUISITION_FIELDS, acquisition, strict=True))
         return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
 
 
@@ -145,44 +149,57 @@ def new_session_id(visitor: int, start: datetime) -> int:
     return (visitor ^ (slot * 0x9E3779B97F4A7C15)) & 0x7FFF_FFFF_FFFF_FFFF
 
 
-_VISIT_COLUMNS = (
-    "site_id, timestamp, name, hostname, path, referrer, source, utm_source, utm_medium, "
-    "utm_campaign, utm_term, utm_content, country, region, city, postal_code, latitude, "
-    "longitude, browser, browser_version, os, os_version, device, props, interactive"
+# How the visit was acquired: an event carries its visit's values, those of the first event.
+ACQUISITION_FIELDS = (
+    "referrer",
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
 )
-_SESSION_DIMENSIONS = (
-    "hostname, referrer, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, "
-    "country, region, city, browser, browser_version, os, os_version, device"
+_ACQUISITION = ", ".join(ACQUISITION_FIELDS)
+_CHOSEN_ACQUISITION = ", ".join(f"chosen.{name}" for name in ACQUISITION_FIELDS)
+_INSERTED_ACQUISITION = ", ".join(f"inserted.{name}" for name in ACQUISITION_FIELDS)
+_EVENT_COLUMNS = (
+    "site_id, timestamp, name, hostname, path, country, region, city, postal_code, latitude, "
+    "longitude, browser, browser_version, os, os_version, device, props, interactive"
 )
 
 # The column lists are constants and every value is a query parameter.
 _RECORD_SQL = f"""
 WITH previous AS (
-    SELECT session_id, visitor_id FROM visits_visit
+    SELECT 0 AS rank, session_id, visitor_id, {_ACQUISITION} FROM visits_visit
     WHERE site_id = %(site_id)s AND visitor_id = ANY(%(visitor_ids)s)
       AND timestamp > %(window_start)s AND timestamp <= %(timestamp)s
     ORDER BY timestamp DESC LIMIT 1
+), given AS (
+    SELECT 1 AS rank, %(new_session_id)s::bigint AS session_id,
+           %(current_id)s::bigint AS visitor_id,
+           %(referrer)s AS referrer, %(source)s AS source, %(utm_source)s AS utm_source,
+           %(utm_medium)s AS utm_medium, %(utm_campaign)s AS utm_campaign,
+           %(utm_term)s AS utm_term, %(utm_content)s AS utm_content
 ), chosen AS (
-    SELECT COALESCE((SELECT session_id FROM previous), %(new_session_id)s) AS session_id,
-           COALESCE((SELECT visitor_id FROM previous), %(current_id)s) AS visitor_id
+    SELECT * FROM previous UNION ALL SELECT * FROM given ORDER BY rank LIMIT 1
 ), inserted AS (
-    INSERT INTO visits_visit (session_id, visitor_id, {_VISIT_COLUMNS})
-    SELECT chosen.session_id, chosen.visitor_id, %(site_id)s, %(timestamp)s, %(name)s,
-           %(hostname)s, %(path)s, %(referrer)s, %(source)s, %(utm_source)s, %(utm_medium)s,
-           %(utm_campaign)s, %(utm_term)s, %(utm_content)s, %(country)s, %(region)s, %(city)s,
-           %(postal_code)s, %(latitude)s, %(longitude)s, %(browser)s, %(browser_version)s,
-           %(os)s, %(os_version)s, %(device)s, %(props)s::jsonb, %(interactive)s
+    INSERT INTO visits_visit (session_id, visitor_id, {_ACQUISITION}, {_EVENT_COLUMNS})
+    SELECT chosen.session_id, chosen.visitor_id, {_CHOSEN_ACQUISITION},
+           %(site_id)s, %(timestamp)s, %(name)s, %(hostname)s, %(path)s, %(country)s,
+           %(region)s, %(city)s, %(postal_code)s, %(latitude)s, %(longitude)s, %(browser)s,
+           %(browser_version)s, %(os)s, %(os_version)s, %(device)s, %(props)s::jsonb,
+           %(interactive)s
     FROM chosen
-    RETURNING id, session_id, visitor_id
+    RETURNING id, session_id, visitor_id, {_ACQUISITION}
 ), session AS (
     INSERT INTO visits_session AS s (
         session_id, site_id, visitor_id, started_at, ended_at, entry_page, exit_page,
-        pageviews, events, interactive_events, {_SESSION_DIMENSIONS}
+        pageviews, events, interactive_events, hostname, {_ACQUISITION}, country, region, city,
+        browser, browser_version, os, os_version, device
     )
     SELECT inserted.session_id, %(site_id)s, inserted.visitor_id, %(timestamp)s,
            %(timestamp)s, %(page_path)s, %(page_path)s, %(pageviews)s, 1,
-           %(interactive_events)s, %(hostname)s, %(referrer)s, %(source)s, %(utm_source)s,
-           %(utm_medium)s, %(utm_campaign)s, %(utm_term)s, %(utm_content)s, %(country)s,
+           %(interactive_events)s, %(hostname)s, {_INSERTED_ACQUISITION}, %(country)s,
            %(region)s, %(city)s, %(browser)s, %(browser_version)s, %(os)s, %(os_version)s,
            %(device)s
     FROM inserted
@@ -200,7 +217,7 @@ WITH previous AS (
         events = s.events + 1,
         interactive_events = s.interactive_events + excluded.interactive_events
 )
-SELECT id, session_id, visitor_id FROM inserted
+SELECT id, session_id, visitor_id, {_ACQUISITION} FROM inserted
 """  # noqa: S608
 
 

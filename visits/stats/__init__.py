@@ -1,0 +1,1 @@
+"""The stats API: Plausible-compatible queries over visits and sessions."""

@@ -1,0 +1,168 @@
+"""Date ranges and time buckets, in the site's time zone."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+PERIODS = ("day", "7d", "28d", "30d", "month", "6mo", "12mo", "year", "all")
+GRANULARITIES = ("hour", "day", "week", "month")
+
+
+class InvalidDateRange(ValueError):
+    """A date range the API does not understand."""
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A half-open interval [start, end) of aware datetimes, and the zone it was read in."""
+
+    start: datetime
+    end: datetime
+    tz: ZoneInfo
+
+    def previous_period(self) -> "DateRange":
+        """Return the range of equal length just before this one (equal days when whole)."""
+        first, last = self.local_days()
+        if first is not None:
+            days = (last - first).days
+            return local_days_range(first - timedelta(days=days), first, self.tz)
+        return DateRange(self.start - (self.end - self.start), self.start, self.tz)
+
+    def year_over_year(self) -> "DateRange":
+        """Return the same range one year earlier."""
+        return DateRange(_year_earlier(self.start), _year_earlier(self.end), self.tz)
+
+    def local_days(self) -> tuple[date | None, date | None]:
+        """Return the first and the day after the last local day, when both ends are midnight."""
+        start, end = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
+        if start.time() == time(0) and end.time() == time(0):
+            return start.date(), end.date()
+        return None, None
+
+    def auto_granularity(self) -> str:
+        """Return the bucket size a time series of this range uses by default."""
+        span = self.end - self.start
+        if span <= timedelta(days=1):
+            return "hour"
+        if span <= timedelta(days=40):
+            return "day"
+        return "month"
+
+    def labels(self, granularity: str) -> list[str]:
+        """Return the label of every bucket of the range, in order."""
+        local = self.start.astimezone(self.tz).replace(tzinfo=None)
+        end = self.end.astimezone(self.tz).replace(tzinfo=None)
+        cursor = truncate(local, granularity)
+        labels = []
+        while cursor < end:
+            labels.append(label(cursor, granularity))
+            cursor = _next_bucket(cursor, granularity)
+        return labels
+
+    def as_json(self) -> list[str]:
+        """Return the range as ISO datetimes in the site's zone, the end inclusive."""
+        last = self.end - timedelta(seconds=1)
+        return [
+            self.start.astimezone(self.tz).isoformat(),
+            last.astimezone(self.tz).isoformat(),
+        ]
+
+
+def local_days_range(first: date, after_last: date, tz: ZoneInfo) -> DateRange:
+    """Return the range from local midnight of ``first`` to local midnight of ``after_last``."""
+    return DateRange(
+        datetime.combine(first, time(0), tzinfo=tz),
+        datetime.combine(after_last, time(0), tzinfo=tz),
+        tz,
+    )
+
+
+def resolve_date_range(value, *, tz: ZoneInfo, now: datetime, first_day: date) -> DateRange:
+    """Turn a query's ``date_range`` into a DateRange; ``first_day`` starts "all"."""
+    today = now.astimezone(tz).date()
+    if isinstance(value, str):
+        return _period(value, tz=tz, today=today, first_day=first_day)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return _explicit(value, tz=tz)
+    raise InvalidDateRange(
+        f"date_range is one of {', '.join(PERIODS)}, or [start, end] as ISO dates or datetimes."
+    )
+
+
+def _period(value: str, *, tz: ZoneInfo, today: date, first_day: date) -> DateRange:
+    tomorrow = today + timedelta(days=1)
+    month_start = today.replace(day=1)
+    if value == "day":
+        return local_days_range(today, tomorrow, tz)
+    if value in ("7d", "28d", "30d"):
+        return local_days_range(tomorrow - timedelta(days=int(value[:-1])), tomorrow, tz)
+    if value == "month":
+        return local_days_range(month_start, _add_months(month_start, 1), tz)
+    if value in ("6mo", "12mo"):
+        months = int(value[:-2])
+        next_month = _add_months(month_start, 1)
+        return local_days_range(_add_months(next_month, -months), next_month, tz)
+    if value == "year":
+        return local_days_range(date(today.year, 1, 1), date(today.year + 1, 1, 1), tz)
+    if value == "all":
+        return local_days_range(min(first_day, today), tomorrow, tz)
+    raise InvalidDateRange(f"Unknown date_range {value!r}; use one of {', '.join(PERIODS)}.")
+
+
+def _explicit(value: list[str], *, tz: ZoneInfo) -> DateRange:
+    try:
+        if all(len(v) == 10 for v in value):
+            first, last = (date.fromisoformat(v) for v in value)
+            date_range = local_days_range(first, last + timedelta(days=1), tz)
+        else:
+            start, last = (datetime.fromisoformat(v) for v in value)
+            start, last = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, last))
+            date_range = DateRange(start, last + timedelta(seconds=1), tz)
+    except ValueError as error:
+        raise InvalidDateRange(f"date_range: {error}.") from error
+    if date_range.end <= date_range.start:
+        raise InvalidDateRange("date_range ends before it starts.")
+    return date_range
+
+
+def truncate(moment: datetime, granularity: str) -> datetime:
+    """Return the start of the bucket a naive local datetime falls in."""
+    if granularity == "hour":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if granularity == "day":
+        return day
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def label(bucket: datetime, granularity: str) -> str:
+    """Return the label of a bucket: ``2026-11-21 13:00:00`` for hours, else the date."""
+    if granularity == "hour":
+        return bucket.strftime("%Y-%m-%d %H:00:00")
+    return bucket.date().isoformat()
+
+
+def _next_bucket(bucket: datetime, granularity: str) -> datetime:
+    if granularity == "hour":
+        return bucket + timedelta(hours=1)
+    if granularity == "day":
+        return bucket + timedelta(days=1)
+    if granularity == "week":
+        return bucket + timedelta(weeks=1)
+    return datetime.combine(_add_months(bucket.date(), 1), time(0))
+
+
+def _add_months(day: date, months: int) -> date:
+    """Move a first-of-month date by whole months."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _year_earlier(moment: datetime) -> datetime:
+    local = moment.astimezone(moment.tzinfo)
+    try:
+        return local.replace(year=local.year - 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year - 1, day=28)

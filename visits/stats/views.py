@@ -1,0 +1,63 @@
+"""The stats endpoints: the v2 query and realtime visitors."""
+
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sites.models import Site
+from visits.stats.engine import first_day, realtime_visitors, run_query
+from visits.stats.query import InvalidQuery, parse_query
+
+
+def readable_site(request: Request, site_id) -> Site:
+    """Return the site named by domain when the caller may read its stats, else 404.
+
+    A site the caller may not read answers exactly like a site that does not exist.
+    """
+    if not isinstance(site_id, str) or not site_id:
+        raise ValidationError({"site_id": ["Give the site's domain as site_id."]})
+    site = Site.objects.stats_readable_by(request.user).filter(domain=site_id.lower()).first()
+    if site is None:
+        raise NotFound("No site with this domain, or you may not read its stats.")
+    return site
+
+
+class QueryView(APIView):
+    """Aggregates, time series and breakdowns (Plausible's Stats API v2)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        """Answer a query; an invalid one answers 400 naming the offending part."""
+        body = request.data
+        site = readable_site(request, body.get("site_id") if isinstance(body, dict) else None)
+        try:
+            query = parse_query(
+                body, tz=ZoneInfo(site.timezone), now=timezone.now(), first_day=first_day(site)
+            )
+            return Response(run_query(site, query))
+        except InvalidQuery as error:
+            raise ValidationError({error.part: [error.message]}) from error
+
+
+class RealtimeVisitorsView(APIView):
+    """Visitors on the site now."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("site_id", str, required=True, description="The domain.")],
+        responses=OpenApiTypes.INT,
+    )
+    def get(self, request: Request) -> Response:
+        """Return the number of distinct visitors with an event in the last five minutes."""
+        site = readable_site(request, request.query_params.get("site_id"))
+        return Response(realtime_visitors(site, now=timezone.now()))
