@@ -221,19 +221,10 @@ SELECT id, session_id, visitor_id, {_ACQUISITION} FROM inserted
 """  # noqa: S608
 
 
-class Visit(models.Model):
-    """One recorded event: a pageview or a custom event, enriched at ingest.
+class VisitDimensions(models.Model):
+    """What events and visits share: the site's host, acquisition, location and software."""
 
-    No IP address and no raw user agent is stored; the visitor is a salted hash.
-    """
-
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visits")
-    timestamp = models.DateTimeField()
-    name = models.CharField(max_length=120)
-    visitor_id = models.BigIntegerField()
-    session_id = models.BigIntegerField()
     hostname = models.CharField(max_length=253)
-    path = models.CharField(max_length=2000)
     referrer = models.CharField(max_length=253, blank=True)
     source = models.CharField(max_length=200, blank=True)
     utm_source = models.CharField(max_length=200, blank=True)
@@ -244,14 +235,31 @@ class Visit(models.Model):
     country = models.CharField(max_length=2, blank=True)
     region = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
     browser = models.CharField(max_length=100, blank=True)
     browser_version = models.CharField(max_length=50, blank=True)
     os = models.CharField(max_length=100, blank=True)
     os_version = models.CharField(max_length=50, blank=True)
     device = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Visit(VisitDimensions):
+    """One recorded event: a pageview or a custom event, enriched at ingest.
+
+    No IP address and no raw user agent is stored; the visitor is a salted hash.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visits")
+    timestamp = models.DateTimeField()
+    name = models.CharField(max_length=120)
+    visitor_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    path = models.CharField(max_length=2000)
+    postal_code = models.CharField(max_length=20, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     props = models.JSONField(default=dict, blank=True)
     interactive = models.BooleanField(default=True)
 
@@ -270,7 +278,7 @@ class Visit(models.Model):
         return f"{self.name} {self.path} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
 
 
-class Session(models.Model):
+class Session(VisitDimensions):
     """A visit: a visitor's events on a site with no gap of 30 minutes or more.
 
     Maintained at ingest by Visit.objects.record(); the visit-level dimensions (source,
@@ -289,22 +297,6 @@ class Session(models.Model):
     interactive_events = models.PositiveIntegerField(
         default=0, help_text="Interactive events other than pageviews."
     )
-    hostname = models.CharField(max_length=253)
-    referrer = models.CharField(max_length=253, blank=True)
-    source = models.CharField(max_length=200, blank=True)
-    utm_source = models.CharField(max_length=200, blank=True)
-    utm_medium = models.CharField(max_length=200, blank=True)
-    utm_campaign = models.CharField(max_length=200, blank=True)
-    utm_term = models.CharField(max_length=200, blank=True)
-    utm_content = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    region = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=200, blank=True)
-    browser = models.CharField(max_length=100, blank=True)
-    browser_version = models.CharField(max_length=50, blank=True)
-    os = models.CharField(max_length=100, blank=True)
-    os_version = models.CharField(max_length=50, blank=True)
-    device = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["site", "started_at"], name="session_site_start")]
