@@ -1,7 +1,7 @@
 """Recorded events (Visit) and the sessions (visits, in the stats' words) they form."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from django.db import connection, models
@@ -95,7 +95,7 @@ class VisitQuerySet(models.QuerySet):
         location = locate(ip)
         source = classify_referrer(referrer, site_domain=site.domain, utm_source=page.utm_source)
         current_id, previous_id = visitor_ids(
-            site_id=site.pk, ip=ip, user_agent=user_agent, day=received_at.date()
+            site_id=site.pk, ip=ip, user_agent=user_agent, day=received_at.astimezone(UTC).date()
         )
         is_pageview = name == PAGEVIEW
         row = {
@@ -125,6 +125,9 @@ class VisitQuerySet(models.QuerySet):
             "props": props,
             "interactive": interactive,
         }
+        for column, value in row.items():  # enrichment may outgrow a column: a long referrer
+            if isinstance(value, str):
+                row[column] = value[: Visit._meta.get_field(column).max_length]
         params = {
             **row,
             "props": json.dumps(props),
@@ -132,7 +135,7 @@ class VisitQuerySet(models.QuerySet):
             "current_id": current_id,
             "window_start": timestamp - SESSION_TIMEOUT,
             "new_session_id": new_session_id(current_id, timestamp),
-            "page_path": page.path if is_pageview else "",
+            "page_path": row["path"] if is_pageview else "",
             "pageviews": int(is_pageview),
             "interactive_events": int(interactive and not is_pageview),
         }

@@ -3,7 +3,7 @@
 import io
 from http import HTTPStatus
 
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
 MAX_EVENT_BODY = 64 * 1024
@@ -25,7 +25,10 @@ class EventJSONParser(JSONParser):
         body = stream.read(MAX_EVENT_BODY + 1)
         if len(body) > MAX_EVENT_BODY:
             raise PayloadTooLarge()
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply.") from error
 
 
 class EventTextParser(EventJSONParser):

@@ -37,8 +37,10 @@ def _cell(value) -> str:
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, datetime):
         text = value.isoformat()
+    elif not isinstance(value, str):  # numbers and booleans: no formula, keep them numeric
+        return str(value)
     else:
-        text = str(value)
+        text = value
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -52,7 +52,7 @@ class PropsField(serializers.Field):
         "not_object": "Expected an object of string keys and values.",
         "too_many": f"At most {MAX_PROPS} properties.",
         "bad_key": f"Property names are non-empty strings of at most {MAX_PROP_KEY_BYTES} bytes.",
-        "bad_value": "Property {key!r}: values are strings, numbers or booleans "
+        "bad_value": "Property {name!r}: values are strings, numbers or booleans "
         f"of at most {MAX_PROP_VALUE_BYTES} bytes.",
     }
 
@@ -69,20 +69,29 @@ class PropsField(serializers.Field):
             self.fail("too_many")
         props = {}
         for key, value in data.items():
-            if not key or len(key.encode()) > MAX_PROP_KEY_BYTES:
+            if not key or not _fits(key, MAX_PROP_KEY_BYTES):
                 self.fail("bad_key")
             if isinstance(value, bool):
                 value = "true" if value else "false"
             elif isinstance(value, int | float):
                 value = str(value)
-            if not isinstance(value, str) or len(value.encode()) > MAX_PROP_VALUE_BYTES:
-                self.fail("bad_value", key=key)
+            if not isinstance(value, str) or not _fits(value, MAX_PROP_VALUE_BYTES):
+                self.fail("bad_value", name=key)
             props[key] = value
         return props
 
     def to_representation(self, value: dict) -> dict:
         """Return the properties as stored."""
         return value
+
+
+def _fits(text: str, max_bytes: int) -> bool:
+    """Tell whether text is storable (UTF-8, no NUL) within max_bytes."""
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return len(encoded) <= max_bytes and b"\0" not in encoded
 
 
 def validate_page_url(value: str) -> str:

@@ -82,12 +82,9 @@ class VisitViewSet(
         """Record one visit (an object) or a batch of up to 1000 (a list), all or nothing."""
         now = timezone.now()
         many = isinstance(request.data, list)
+        batch = {"many": True, "max_length": MAX_BATCH, "allow_empty": False} if many else {}
         serializer = ServerVisitSerializer(
-            data=request.data,
-            many=many,
-            max_length=MAX_BATCH if many else None,
-            allow_empty=False,
-            context={**self.get_serializer_context(), "now": now},
+            data=request.data, context={**self.get_serializer_context(), "now": now}, **batch
         )
         if not serializer.is_valid():
             raise ValidationError(_flatten(serializer.errors) if many else serializer.errors)
@@ -118,12 +115,15 @@ class VisitViewSet(
         return Response({"recorded": recorded, "dropped": dropped}, status=HTTPStatus.CREATED)
 
 
-def _flatten(errors) -> dict:
-    """Turn a batch's per-item errors into ``{"<index>.<field>": [messages]}``."""
-    if isinstance(errors, dict):  # the list itself: empty or too long
-        return errors
-    return {
-        f"{index}.{field}": messages
-        for index, item in enumerate(errors)
-        for field, messages in item.items()
-    }
+def _flatten(errors: dict) -> dict:
+    """Turn a batch's per-item errors into ``{"<index>.<field>": [messages]}``.
+
+    Errors of the list itself (empty, too long) keep their key.
+    """
+    flat = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{field}": messages for field, messages in value.items()})
+        else:
+            flat[key] = value
+    return flat

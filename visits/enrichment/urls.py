@@ -48,7 +48,8 @@ def parse_page_url(url: str) -> PageUrl:
     tags: dict[str, str] = {}
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if name in UTM_PARAMETERS and name not in tags:
-            tags[name] = value.strip()[:MAX_UTM_LENGTH]
+            # Decoded values may hold characters no text column takes (NUL).
+            tags[name] = value.replace("\0", "").strip()[:MAX_UTM_LENGTH]
     return PageUrl(hostname=hostname, path=parts.path or "/", **tags)
 
 

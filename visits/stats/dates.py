@@ -1,7 +1,7 @@
 """Date ranges and time buckets, in the site's time zone."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PERIODS = ("day", "7d", "28d", "30d", "month", "6mo", "12mo", "year", "all")
@@ -22,15 +22,21 @@ class DateRange:
 
     def previous_period(self) -> "DateRange":
         """Return the range of equal length just before this one (equal days when whole)."""
-        first, last = self.local_days()
+        first, after_last = self.local_days()
         if first is not None:
-            days = (last - first).days
+            days = (after_last - first).days
             return local_days_range(first - timedelta(days=days), first, self.tz)
-        return DateRange(self.start - (self.end - self.start), self.start, self.tz)
+        start = self.start.astimezone(UTC)  # real durations, across daylight saving changes
+        return DateRange(start - (self.end.astimezone(UTC) - start), start, self.tz)
 
     def year_over_year(self) -> "DateRange":
-        """Return the same range one year earlier."""
-        return DateRange(_year_earlier(self.start), _year_earlier(self.end), self.tz)
+        """Return the same range one year earlier (whole days map to the same dates)."""
+        first, after_last = self.local_days()
+        if first is not None:
+            last = _year_earlier(after_last - timedelta(days=1))
+            return local_days_range(_year_earlier(first), last + timedelta(days=1), self.tz)
+        start, end = (moment.astimezone(self.tz) for moment in (self.start, self.end))
+        return DateRange(_year_earlier(start), _year_earlier(end), self.tz)
 
     def local_days(self) -> tuple[date | None, date | None]:
         """Return the first and the day after the last local day, when both ends are midnight."""
@@ -50,6 +56,14 @@ class DateRange:
 
     def labels(self, granularity: str) -> list[str]:
         """Return the label of every bucket of the range, in order."""
+        if granularity == "hour":  # walk real hours: DST days have 23 or 25 of them
+            labels, moment = [], self.start.astimezone(UTC)
+            while moment < self.end:
+                text = label(moment.astimezone(self.tz).replace(tzinfo=None), "hour")
+                if not labels or labels[-1] != text:
+                    labels.append(text)
+                moment += timedelta(hours=1)
+            return labels
         local = self.start.astimezone(self.tz).replace(tzinfo=None)
         end = self.end.astimezone(self.tz).replace(tzinfo=None)
         cursor = truncate(local, granularity)
@@ -118,7 +132,7 @@ def _explicit(value: list[str], *, tz: ZoneInfo) -> DateRange:
             start, last = (datetime.fromisoformat(v) for v in value)
             start, last = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, last))
             date_range = DateRange(start, last + timedelta(seconds=1), tz)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise InvalidDateRange(f"date_range: {error}.") from error
     if date_range.end <= date_range.start:
         raise InvalidDateRange("date_range ends before it starts.")
@@ -145,8 +159,6 @@ def label(bucket: datetime, granularity: str) -> str:
 
 
 def _next_bucket(bucket: datetime, granularity: str) -> datetime:
-    if granularity == "hour":
-        return bucket + timedelta(hours=1)
     if granularity == "day":
         return bucket + timedelta(days=1)
     if granularity == "week":
@@ -160,9 +172,8 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _year_earlier(moment: datetime) -> datetime:
-    local = moment.astimezone(moment.tzinfo)
+def _year_earlier(moment: date | datetime) -> date | datetime:
     try:
-        return local.replace(year=local.year - 1)
+        return moment.replace(year=moment.year - 1)
     except ValueError:  # 29 February
-        return local.replace(year=local.year - 1, day=28)
+        return moment.replace(year=moment.year - 1, day=28)

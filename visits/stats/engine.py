@@ -100,16 +100,17 @@ def _escape_like(value: str) -> str:
 def _condition(condition: Condition, sql: _Sql, *, events: bool) -> str:
     expression = _column(condition.dimension, sql, events=events)
     values = list(condition.values)
-    if not condition.case_sensitive:
-        expression, values = f"lower({expression})", [value.lower() for value in values]
+    sensitive = condition.case_sensitive
     operator = condition.operator.removesuffix("_not")
     if operator == "is":
+        if not sensitive:
+            expression, values = f"lower({expression})", [value.lower() for value in values]
         test = f"{expression} = ANY({sql.param(values)})"
     elif operator == "contains":
         patterns = [f"%{_escape_like(value)}%" for value in values]
-        test = f"{expression} LIKE ANY({sql.param(patterns)})"
+        test = f"{expression} {'LIKE' if sensitive else 'ILIKE'} ANY({sql.param(patterns)})"
     else:
-        test = f"{expression} ~ ANY({sql.param(values)})"
+        test = f"{expression} {'~' if sensitive else '~*'} ANY({sql.param(values)})"
     return f"NOT ({test})" if condition.operator.endswith("_not") else test
 
 

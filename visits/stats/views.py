@@ -38,7 +38,9 @@ class QueryView(APIView):
     def post(self, request: Request) -> Response:
         """Answer a query; an invalid one answers 400 naming the offending part."""
         body = request.data
-        site = readable_site(request, body.get("site_id") if isinstance(body, dict) else None)
+        if not isinstance(body, dict):
+            raise ValidationError({"query": ["The query is a JSON object."]})
+        site = readable_site(request, body.get("site_id"))
         try:
             query = parse_query(
                 body, tz=ZoneInfo(site.timezone), now=timezone.now(), first_day=first_day(site)

@@ -1,0 +1,516 @@
+"""Recording events (Visit.objects.record), the sessions they form, and the visit queries."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from model_bakery import baker
+
+from sites.models import Membership, Role, Site
+from visits import visitors
+from visits.models import DropReason, Session, Visit, VisitDropped, new_session_id
+
+pytestmark = pytest.mark.django_db
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+VISITOR_IP = "8.8.8.8"
+START = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+
+
+def record(
+    site: Site,
+    *,
+    at: datetime = START,
+    received_at: datetime | None = None,
+    name: str = "pageview",
+    url: str = "https://example.com/",
+    referrer: str = "",
+    props: dict | None = None,
+    interactive: bool = True,
+    ip: str = VISITOR_IP,
+    user_agent: str = CHROME,
+) -> Visit:
+    """Record an event, received when it happened unless told otherwise."""
+    return Visit.objects.record(
+        site=site,
+        name=name,
+        url=url,
+        referrer=referrer,
+        props=props or {},
+        interactive=interactive,
+        ip=ip,
+        user_agent=user_agent,
+        timestamp=at,
+        received_at=received_at or at,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_salts():
+    """Forget salts cached by earlier tests, whose rows were rolled back."""
+    visitors._salts.clear()
+    yield
+    visitors._salts.clear()
+
+
+@pytest.fixture
+def site():
+    return baker.make(Site, domain="example.com")
+
+
+class VisitRecordTest:
+    def test_record_returns_stored_visit(self, site):
+        visit = record(site)
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.session_id, stored.visitor_id) == (visit.session_id, visit.visitor_id)
+        assert stored.timestamp == START
+        assert stored.site == site
+
+    def test_record_path_without_query(self, site):
+        visit = record(site, url="https://Example.com/pricing?plan=pro#faq")
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.hostname, stored.path) == ("example.com", "/pricing")
+
+    def test_record_utm_tags(self, site):
+        url = (
+            "https://example.com/?utm_source=newsletter&utm_medium=email"
+            "&utm_campaign=spring&utm_term=shoes&utm_content=header"
+        )
+
+        visit = record(site, url=url)
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (
+            stored.utm_source,
+            stored.utm_medium,
+            stored.utm_campaign,
+            stored.utm_term,
+            stored.utm_content,
+        ) == ("newsletter", "email", "spring", "shoes", "header")
+
+    def test_record_source_from_referrer(self, site):
+        visit = record(site, referrer="https://www.google.com/search?q=tally")
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.referrer, stored.source) == ("google.com", "Google")
+
+    def test_record_utm_source_wins_over_referrer(self, site):
+        visit = record(
+            site,
+            url="https://example.com/?utm_source=newsletter",
+            referrer="https://www.google.com/",
+        )
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.referrer, stored.source) == ("google.com", "newsletter")
+
+    def test_record_referrer_from_site_itself_is_direct(self, site):
+        visit = record(site, referrer="https://www.example.com/blog")
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.referrer, stored.source) == ("", "")
+
+    def test_record_country(self, site):
+        visit = record(site, ip="8.8.8.8")
+
+        assert Visit.objects.get(pk=visit.pk).country == "US"
+
+    def test_record_private_address_has_no_country(self, site):
+        visit = record(site, ip="10.1.2.3")
+
+        assert Visit.objects.get(pk=visit.pk).country == ""
+
+    def test_record_software(self, site):
+        visit = record(site, user_agent=FIREFOX)
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.browser, stored.browser_version) == ("Firefox", "125.0")
+        assert (stored.os, stored.device) == ("Linux", "desktop")
+
+    def test_record_props(self, site):
+        visit = record(site, name="signup", props={"plan": "pro", "seats": "3"})
+
+        assert Visit.objects.get(pk=visit.pk).props == {"plan": "pro", "seats": "3"}
+
+    def test_record_not_interactive(self, site):
+        visit = record(site, name="scroll", interactive=False)
+
+        assert Visit.objects.get(pk=visit.pk).interactive is False
+
+    def test_record_bot(self, site):
+        with pytest.raises(VisitDropped) as dropped:
+            record(site, user_agent=GOOGLEBOT)
+
+        assert dropped.value.reason == DropReason.BOT
+        assert not Visit.objects.exists()
+        assert not Session.objects.exists()
+
+    def test_record_empty_user_agent(self, site):
+        with pytest.raises(VisitDropped) as dropped:
+            record(site, user_agent="")
+
+        assert dropped.value.reason == DropReason.BOT
+
+    def test_record_excluded_ip(self):
+        site = baker.make(Site, domain="example.com", excluded_ips=["203.0.113.0/24"])
+
+        with pytest.raises(VisitDropped) as dropped:
+            record(site, ip="203.0.113.9")
+
+        assert dropped.value.reason == DropReason.EXCLUDED_IP
+        assert not Visit.objects.exists()
+
+    def test_record_hostname_mismatch(self, site):
+        with pytest.raises(VisitDropped) as dropped:
+            record(site, url="https://other.com/")
+
+        assert dropped.value.reason == DropReason.HOSTNAME_MISMATCH
+        assert not Visit.objects.exists()
+
+    def test_record_subdomain(self, site):
+        visit = record(site, url="https://blog.example.com/post")
+
+        assert Visit.objects.get(pk=visit.pk).hostname == "blog.example.com"
+
+
+class SessionRecordTest:
+    def test_record_first_event_opens_session(self, site):
+        visit = record(
+            site, url="https://example.com/pricing", ip="81.2.69.142", user_agent=FIREFOX
+        )
+
+        session = Session.objects.get(session_id=visit.session_id)
+        assert session.site == site
+        assert session.visitor_id == visit.visitor_id
+        assert session.started_at == session.ended_at == START
+        assert session.entry_page == session.exit_page == "/pricing"
+        assert (session.pageviews, session.events, session.interactive_events) == (1, 1, 0)
+        assert (session.hostname, session.country, session.browser, session.os) == (
+            "example.com",
+            "GB",
+            "Firefox",
+            "Linux",
+        )
+
+    def test_record_event_within_30_minutes_continues_session(self, site):
+        first = record(site, url="https://example.com/")
+
+        second = record(
+            site,
+            at=START + timedelta(minutes=29, seconds=59),
+            url="https://example.com/pricing",
+        )
+
+        assert second.session_id == first.session_id
+        session = Session.objects.get()
+        assert (session.pageviews, session.events) == (2, 2)
+        assert (session.entry_page, session.exit_page) == ("/", "/pricing")
+        assert session.started_at == START
+        assert session.ended_at == START + timedelta(minutes=29, seconds=59)
+
+    def test_record_event_30_minutes_later_starts_session(self, site):
+        first = record(site)
+
+        second = record(site, at=START + timedelta(minutes=30))
+
+        assert second.session_id != first.session_id
+        assert Session.objects.filter(pageviews=1, events=1).count() == 2
+
+    def test_record_event_31_minutes_later_starts_session(self, site):
+        first = record(site)
+
+        second = record(site, at=START + timedelta(minutes=31))
+
+        assert second.session_id != first.session_id
+        assert second.visitor_id == first.visitor_id
+
+    def test_record_chain_of_short_gaps_stays_one_session(self, site):
+        for minutes in (0, 20, 40, 60):
+            record(site, at=START + timedelta(minutes=minutes))
+
+        session = Session.objects.get()
+        assert (session.pageviews, session.duration) == (4, timedelta(hours=1))
+
+    def test_record_interactive_custom_event_counted(self, site):
+        record(site)
+
+        record(site, at=START + timedelta(minutes=1), name="signup")
+
+        session = Session.objects.get()
+        assert (session.pageviews, session.events, session.interactive_events) == (1, 2, 1)
+        assert session.is_bounce is False
+
+    def test_record_non_interactive_custom_event_not_counted(self, site):
+        record(site)
+
+        record(site, at=START + timedelta(minutes=1), name="scroll", interactive=False)
+
+        session = Session.objects.get()
+        assert (session.pageviews, session.events, session.interactive_events) == (1, 2, 0)
+        assert session.is_bounce is True
+
+    def test_record_custom_event_keeps_exit_page(self, site):
+        record(site, url="https://example.com/pricing")
+
+        record(site, at=START + timedelta(minutes=1), name="signup", url="https://example.com/x")
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/pricing", "/pricing")
+        assert session.ended_at == START + timedelta(minutes=1)
+
+    def test_record_session_beginning_with_custom_event_has_no_entry_page(self, site):
+        record(site, name="signup", url="https://example.com/join")
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("", "")
+        assert (session.pageviews, session.events, session.interactive_events) == (0, 1, 1)
+
+    def test_record_first_pageview_sets_entry_page(self, site):
+        record(site, name="signup", url="https://example.com/join")
+
+        record(site, at=START + timedelta(minutes=1), url="https://example.com/pricing")
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/pricing", "/pricing")
+        assert session.started_at == START
+
+    def test_record_late_event_in_same_half_hour_becomes_entry(self, site):
+        record(site, at=START + timedelta(minutes=10), url="https://example.com/pricing")
+
+        record(site, at=START, url="https://example.com/")
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/", "/pricing")
+        assert session.started_at == START
+        assert session.ended_at == START + timedelta(minutes=10)
+
+    def test_record_session_per_site(self, site):
+        other_site = baker.make(Site, domain="example.org")
+        first = record(site)
+
+        second = record(other_site, at=START + timedelta(minutes=1), url="https://example.org/")
+
+        assert second.session_id != first.session_id
+        assert Session.objects.filter(site=other_site).count() == 1
+
+    def test_record_session_spanning_midnight(self, site):
+        evening = datetime(2026, 3, 4, 23, 50, tzinfo=UTC)
+        first = record(site, at=evening)
+
+        second = record(site, at=evening + timedelta(minutes=20))
+
+        assert second.session_id == first.session_id
+        assert second.visitor_id == first.visitor_id
+        session = Session.objects.get()
+        assert (session.events, session.ended_at) == (2, evening + timedelta(minutes=20))
+
+    def test_record_new_session_after_midnight_takes_new_visitor_id(self, site):
+        evening = datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
+        first = record(site, at=evening)
+
+        second = record(site, at=evening + timedelta(hours=2))
+
+        assert second.session_id != first.session_id
+        assert second.visitor_id != first.visitor_id
+
+
+class VisitorIdTest:
+    def test_visitor_stable_within_a_day(self, site):
+        morning = record(site)
+
+        evening = record(site, at=START + timedelta(hours=9))
+
+        assert evening.visitor_id == morning.visitor_id
+        assert evening.session_id != morning.session_id
+
+    def test_visitor_differs_for_other_site(self, site):
+        other_site = baker.make(Site, domain="example.org")
+        visit = record(site)
+
+        other = record(other_site, url="https://example.org/")
+
+        assert other.visitor_id != visit.visitor_id
+
+    def test_visitor_differs_for_other_ip(self, site):
+        visit = record(site, ip="8.8.8.8")
+
+        other = record(site, ip="8.8.4.4")
+
+        assert other.visitor_id != visit.visitor_id
+        assert other.session_id != visit.session_id
+
+    def test_visitor_differs_for_other_user_agent(self, site):
+        visit = record(site, user_agent=CHROME)
+
+        other = record(site, user_agent=FIREFOX)
+
+        assert other.visitor_id != visit.visitor_id
+        assert other.session_id != visit.session_id
+
+    def test_visitor_differs_across_days(self, site):
+        visit = record(site)
+
+        next_day = record(site, at=START + timedelta(days=1))
+
+        assert next_day.visitor_id != visit.visitor_id
+
+    def test_visitor_id_follows_receipt_day(self, site):
+        visit = record(site)
+
+        late = record(
+            site, at=START + timedelta(hours=2), received_at=START + timedelta(days=1, hours=2)
+        )
+
+        assert late.visitor_id != visit.visitor_id
+
+
+class SessionTest:
+    @pytest.mark.parametrize(
+        ("pageviews", "interactive_events", "is_bounce"),
+        [(1, 0, True), (2, 0, False), (1, 1, False), (0, 1, False), (0, 0, False)],
+    )
+    def test_is_bounce(self, pageviews, interactive_events, is_bounce):
+        session = baker.prepare(Session, pageviews=pageviews, interactive_events=interactive_events)
+
+        assert session.is_bounce is is_bounce
+
+    def test_duration(self):
+        session = baker.prepare(
+            Session, started_at=START, ended_at=START + timedelta(minutes=12, seconds=5)
+        )
+
+        assert session.duration == timedelta(minutes=12, seconds=5)
+
+    def test_duration_single_event(self):
+        session = baker.prepare(Session, started_at=START, ended_at=START)
+
+        assert session.duration == timedelta(0)
+
+    def test_session_str(self):
+        session = baker.prepare(Session, session_id=42, started_at=START)
+
+        assert str(session) == "visit 42 from 2026-03-04 10:00:00"
+
+
+class VisitStrTest:
+    def test_visit_str(self):
+        visit = baker.prepare(
+            Visit, name="pageview", path="/pricing", timestamp=START + timedelta(seconds=7)
+        )
+
+        assert str(visit) == "pageview /pricing at 2026-03-04 10:00:07"
+
+
+class VisitDroppedTest:
+    def test_visit_dropped_carries_reason(self):
+        dropped = VisitDropped(DropReason.BOT)
+
+        assert dropped.reason == DropReason.BOT
+        assert str(dropped) == "bot"
+
+
+class VisitQuerySetTest:
+    def test_for_site(self, site):
+        other_site = baker.make(Site, domain="example.org")
+        visit = baker.make(Visit, site=site)
+        baker.make(Visit, site=other_site)
+
+        visits = Visit.objects.for_site(site)
+
+        assert list(visits) == [visit]
+
+    @pytest.mark.parametrize(
+        ("since", "until", "hours"),
+        [
+            (None, None, [0, 1, 2]),
+            (START + timedelta(hours=1), None, [1, 2]),
+            (None, START + timedelta(hours=1), [0]),
+            (START + timedelta(hours=1), START + timedelta(hours=2), [1]),
+        ],
+        ids=["none", "since", "until", "both"],
+    )
+    def test_between(self, site, since, until, hours):
+        for hour in (0, 1, 2):
+            baker.make(Visit, site=site, timestamp=START + timedelta(hours=hour))
+
+        visits = Visit.objects.between(since, until).order_by("timestamp")
+
+        assert [visit.timestamp for visit in visits] == [
+            START + timedelta(hours=hour) for hour in hours
+        ]
+
+    def test_visible_to_owner(self, site):
+        visit = baker.make(Visit, site=site)
+        baker.make(Visit, site=baker.make(Site, domain="example.org"))
+
+        visits = Visit.objects.visible_to(site.owner)
+
+        assert list(visits) == [visit]
+
+    @pytest.mark.parametrize("role", [Role.VIEWER, Role.ADMIN])
+    def test_visible_to_member(self, site, role):
+        member = baker.make("accounts.User", email="member@example.com")
+        baker.make(Membership, site=site, user=member, role=role)
+        visit = baker.make(Visit, site=site)
+
+        visits = Visit.objects.visible_to(member)
+
+        assert list(visits) == [visit]
+
+    def test_visible_to_stranger(self, site):
+        stranger = baker.make("accounts.User", email="stranger@example.com")
+        baker.make(Visit, site=site)
+
+        visits = Visit.objects.visible_to(stranger)
+
+        assert not visits.exists()
+
+    def test_visible_to_anonymous(self, site):
+        baker.make(Visit, site=site)
+
+        visits = Visit.objects.visible_to(AnonymousUser())
+
+        assert not visits.exists()
+
+
+class NewSessionIdTest:
+    def test_new_session_id_deterministic(self):
+        first = new_session_id(123456789, START)
+
+        again = new_session_id(123456789, START)
+
+        assert again == first
+
+    def test_new_session_id_same_half_hour(self):
+        session_id = new_session_id(123456789, START)
+
+        later = new_session_id(123456789, START + timedelta(minutes=29, seconds=59))
+
+        assert later == session_id
+
+    def test_new_session_id_next_half_hour(self):
+        session_id = new_session_id(123456789, START)
+
+        later = new_session_id(123456789, START + timedelta(minutes=30))
+
+        assert later != session_id
+
+    def test_new_session_id_other_visitor(self):
+        session_id = new_session_id(123456789, START)
+
+        other = new_session_id(987654321, START)
+
+        assert other != session_id
+
+    @pytest.mark.parametrize("visitor", [0, 1, 2**62, 2**63 - 1])
+    def test_new_session_id_63_bits(self, visitor):
+        session_id = new_session_id(visitor, datetime(2099, 12, 31, 23, 59, tzinfo=UTC))
+
+        assert 0 <= session_id < 2**63

@@ -1,0 +1,780 @@
+"""The visits collection under /api/visits/: list, filter, export, read one, post server-side."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+
+import pytest
+import time_machine
+from model_bakery import baker
+
+from accounts.models import ApiKey
+from sites.models import Membership, Role, Site
+from visits import visitors
+from visits.models import Session, Visit
+from visits.serializers import VisitSerializer
+
+pytestmark = pytest.mark.django_db
+
+VISITS_URL = "/api/visits/"
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+UNKNOWN_SITE = "Unknown site, or one you may not post visits to."
+BAD_SCHEME = "A page URL must start with http:// or https://."
+ORDERING_MESSAGE = "Order by one or more of timestamp, with a leading '-' for descending order."
+
+
+def ids(response) -> list[int]:
+    return [visit["id"] for visit in response.json()["results"]]
+
+
+def assert_invalid(response, details: dict) -> None:
+    """Check a 400 validation error with exactly these details."""
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["details"] == details
+    assert body["request_id"] == response["X-Request-ID"]
+
+
+def csv_rows(response) -> list[list[str]]:
+    content = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(content)))
+
+
+def server_visit(site: Site, **fields) -> dict:
+    """A visit as a server posts it for one of its visitors."""
+    return {
+        "site": site.pk,
+        "url": "https://example.com/pricing",
+        "ip": "8.8.8.8",
+        "user_agent": CHROME,
+        **fields,
+    }
+
+
+def member_of(site: Site, role: Role, email: str):
+    user = baker.make("accounts.User", email=email)
+    baker.make(Membership, site=site, user=user, role=role)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_salts():
+    """Forget salts cached by earlier tests, whose rows were rolled back."""
+    visitors._salts.clear()
+    yield
+    visitors._salts.clear()
+
+
+@pytest.fixture
+def owner():
+    return baker.make("accounts.User", email="owner@example.com")
+
+
+@pytest.fixture
+def site(owner):
+    return baker.make(Site, owner=owner, domain="example.com")
+
+
+@pytest.fixture
+def other_site():
+    return baker.make(Site, domain="example.org")
+
+
+@pytest.fixture
+def owner_client(api_client, owner):
+    api_client.force_authenticate(owner)
+    return api_client
+
+
+class VisitViewSetListTest:
+    def test_list_owner_sees_own_sites(self, owner_client, site, other_site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        baker.make(Visit, site=other_site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL)
+
+        assert response.status_code == HTTPStatus.OK
+        assert ids(response) == [visit.pk]
+
+    def test_list_fields(self, owner_client, site):
+        visit = baker.make(
+            Visit,
+            site=site,
+            timestamp=NOW,
+            name="signup",
+            session_id=42,
+            hostname="example.com",
+            path="/join",
+            country="US",
+            props={"plan": "pro"},
+            interactive=False,
+        )
+
+        response = owner_client.get(VISITS_URL)
+
+        (body,) = response.json()["results"]
+        assert set(body) == set(VisitSerializer.Meta.fields)
+        assert body["id"] == visit.pk
+        assert body["site"] == site.pk
+        assert body["timestamp"] == "2026-03-04T12:00:00Z"
+        assert (body["name"], body["session_id"], body["path"]) == ("signup", 42, "/join")
+        assert (body["country"], body["props"], body["interactive"]) == (
+            "US",
+            {"plan": "pro"},
+            False,
+        )
+        assert "visitor_id" not in body
+
+    @pytest.mark.parametrize("role", [Role.VIEWER, Role.ADMIN])
+    def test_list_member_sees_shared_site(self, api_client, site, other_site, role):
+        member = member_of(site, role, "member@example.com")
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        baker.make(Visit, site=other_site, timestamp=NOW)
+        api_client.force_authenticate(member)
+
+        response = api_client.get(VISITS_URL)
+
+        assert ids(response) == [visit.pk]
+
+    def test_list_stranger_sees_none(self, api_client, site):
+        stranger = baker.make("accounts.User", email="stranger@example.com")
+        baker.make(Visit, site=site, timestamp=NOW)
+        api_client.force_authenticate(stranger)
+
+        response = api_client.get(VISITS_URL)
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["results"] == []
+
+    def test_list_with_api_key(self, api_client, owner, site):
+        _, secret = ApiKey.objects.create_key(user=owner, name="CI")
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = api_client.get(VISITS_URL, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert response.status_code == HTTPStatus.OK
+        assert ids(response) == [visit.pk]
+
+    def test_list_with_revoked_api_key(self, api_client, owner, site):
+        key, secret = ApiKey.objects.create_key(user=owner, name="CI")
+        key.delete()
+
+        response = api_client.get(VISITS_URL, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response.json()["code"] == "authentication_failed"
+
+    def test_list_anonymous(self, api_client, site):
+        baker.make(Visit, site=site, timestamp=NOW)
+
+        response = api_client.get(VISITS_URL)
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response.json()["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+class VisitViewSetRetrieveTest:
+    def test_retrieve_own_visit(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW, path="/pricing")
+
+        response = owner_client.get(f"{VISITS_URL}{visit.pk}/")
+
+        assert response.status_code == HTTPStatus.OK
+        assert (response.json()["id"], response.json()["path"]) == (visit.pk, "/pricing")
+
+    def test_retrieve_other_users_visit(self, owner_client, other_site):
+        visit = baker.make(Visit, site=other_site, timestamp=NOW)
+
+        response = owner_client.get(f"{VISITS_URL}{visit.pk}/")
+
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json()["code"] == "not_found"
+
+    def test_retrieve_anonymous(self, api_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = api_client.get(f"{VISITS_URL}{visit.pk}/")
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_update_not_allowed(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW, path="/pricing")
+
+        response = owner_client.patch(f"{VISITS_URL}{visit.pk}/", {"path": "/x"})
+
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        visit.refresh_from_db()
+        assert visit.path == "/pricing"
+
+    def test_delete_not_allowed(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.delete(f"{VISITS_URL}{visit.pk}/")
+
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+class VisitViewSetFilterTest:
+    def test_filter_site(self, owner, owner_client, site):
+        own_other_site = baker.make(Site, owner=owner, domain="example.net")
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        baker.make(Visit, site=own_other_site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"site": site.pk})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_site_of_stranger(self, owner_client, site, other_site):
+        baker.make(Visit, site=other_site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"site": other_site.pk})
+
+        assert response.json()["results"] == []
+
+    def test_filter_since_inclusive(self, owner_client, site):
+        baker.make(Visit, site=site, timestamp=NOW - timedelta(seconds=1))
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"since": "2026-03-04T12:00:00Z"})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_until_exclusive(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW - timedelta(seconds=1))
+        baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"until": "2026-03-04T12:00:00Z"})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_since_and_until_with_offset(self, owner_client, site):
+        baker.make(Visit, site=site, timestamp=NOW - timedelta(hours=2))
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        baker.make(Visit, site=site, timestamp=NOW + timedelta(hours=2))
+
+        response = owner_client.get(
+            VISITS_URL, {"since": "2026-03-04T12:30:00+01:00", "until": "2026-03-04T13:30:00+01:00"}
+        )
+
+        assert ids(response) == [visit.pk]
+
+    @pytest.mark.parametrize(
+        ("params", "details"),
+        [
+            ({"since": "yesterday"}, {"since": ["Enter a valid date/time."]}),
+            ({"until": "2026-13-01T00:00:00Z"}, {"until": ["Enter a valid date/time."]}),
+            ({"site": "example.com"}, {"site": ["Enter a number."]}),
+        ],
+    )
+    def test_filter_invalid(self, owner_client, site, params, details):
+        response = owner_client.get(VISITS_URL, params)
+
+        assert_invalid(response, details)
+
+    @pytest.mark.parametrize(
+        ("field", "value", "other_value"),
+        [
+            ("name", "signup", "pageview"),
+            ("country", "US", "GB"),
+            ("browser", "Firefox", "Chrome"),
+            ("os", "Linux", "Windows"),
+            ("device", "mobile", "desktop"),
+            ("source", "Google", "GitHub"),
+            ("utm_source", "newsletter", "ads"),
+            ("utm_medium", "email", "cpc"),
+            ("utm_campaign", "spring", "autumn"),
+            ("utm_term", "shoes", "hats"),
+            ("utm_content", "header", "footer"),
+        ],
+    )
+    def test_filter_exact(self, owner_client, site, field, value, other_value):
+        visit = baker.make(Visit, site=site, timestamp=NOW, **{field: value})
+        baker.make(Visit, site=site, timestamp=NOW, **{field: other_value})
+        baker.make(Visit, site=site, timestamp=NOW, **{field: value.swapcase()})
+
+        response = owner_client.get(VISITS_URL, {field: value})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_path_exact(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW, path="/blog")
+        baker.make(Visit, site=site, timestamp=NOW, path="/blog/post")
+
+        response = owner_client.get(VISITS_URL, {"path": "/blog"})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_path_prefix(self, owner_client, site):
+        index = baker.make(Visit, site=site, timestamp=NOW, path="/blog")
+        post = baker.make(Visit, site=site, timestamp=NOW + timedelta(seconds=1), path="/blog/post")
+        baker.make(Visit, site=site, timestamp=NOW, path="/pricing/blog")
+
+        response = owner_client.get(VISITS_URL, {"path_prefix": "/blog"})
+
+        assert ids(response) == [post.pk, index.pk]
+
+    def test_filter_unknown_parameter_ignored(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"colour": "blue"})
+
+        assert ids(response) == [visit.pk]
+
+
+class VisitViewSetOrderingTest:
+    def test_ordering_newest_first(self, owner_client, site):
+        old = baker.make(Visit, site=site, timestamp=NOW - timedelta(hours=1))
+        new = baker.make(Visit, site=site, timestamp=NOW)
+        middle = baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=30))
+
+        response = owner_client.get(VISITS_URL)
+
+        assert ids(response) == [new.pk, middle.pk, old.pk]
+
+    def test_ordering_oldest_first(self, owner_client, site):
+        old = baker.make(Visit, site=site, timestamp=NOW - timedelta(hours=1))
+        new = baker.make(Visit, site=site, timestamp=NOW)
+        middle = baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=30))
+
+        response = owner_client.get(VISITS_URL, {"ordering": "timestamp"})
+
+        assert ids(response) == [old.pk, middle.pk, new.pk]
+
+    def test_ordering_ties_broken_by_id(self, owner_client, site):
+        first = baker.make(Visit, site=site, timestamp=NOW)
+        second = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"ordering": "timestamp"})
+
+        assert ids(response) == [first.pk, second.pk]
+
+    @pytest.mark.parametrize("ordering", ["path", "-visitor_id", "timestamp,name", ","])
+    def test_ordering_unknown(self, owner_client, site, ordering):
+        response = owner_client.get(VISITS_URL, {"ordering": ordering})
+
+        assert_invalid(response, {"ordering": [ORDERING_MESSAGE]})
+
+
+class VisitViewSetPaginationTest:
+    def test_pagination_follows_next_links(self, owner_client, site):
+        visits = [
+            baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=minutes))
+            for minutes in range(5)
+        ]
+
+        seen, pages = [], 0
+        url, params = VISITS_URL, {"page_size": 2}
+        while url:
+            body = owner_client.get(url, params).json()
+            seen += [visit["id"] for visit in body["results"]]
+            url, params, pages = body["next"], None, pages + 1
+
+        assert seen == [visit.pk for visit in visits]
+        assert pages == 3
+
+    def test_pagination_first_page(self, owner_client, site):
+        for minutes in range(3):
+            baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=minutes))
+
+        response = owner_client.get(VISITS_URL, {"page_size": 2})
+
+        body = response.json()
+        assert set(body) == {"next", "previous", "results"}
+        assert len(body["results"]) == 2
+        assert body["previous"] is None
+        assert "cursor=" in body["next"]
+
+    def test_pagination_stable_while_visits_arrive(self, owner_client, site):
+        visits = [
+            baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=minutes))
+            for minutes in range(4)
+        ]
+        first_page = owner_client.get(VISITS_URL, {"page_size": 2}).json()
+        for minutes in range(1, 4):
+            baker.make(Visit, site=site, timestamp=NOW + timedelta(minutes=minutes))
+
+        second_page = owner_client.get(first_page["next"]).json()
+
+        assert [visit["id"] for visit in first_page["results"]] == [v.pk for v in visits[:2]]
+        assert [visit["id"] for visit in second_page["results"]] == [v.pk for v in visits[2:]]
+        assert second_page["next"] is None
+
+    def test_pagination_invalid_cursor(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"cursor": "not-a-cursor"})
+
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json()["code"] == "not_found"
+
+
+class VisitViewSetCsvTest:
+    def test_csv_export(self, owner_client, site):
+        visit = baker.make(
+            Visit,
+            site=site,
+            timestamp=NOW,
+            name="signup",
+            path="/join",
+            props={"city": "Zürich", "plan": "pro"},
+            latitude=None,
+            interactive=True,
+        )
+
+        response = owner_client.get(VISITS_URL, {"format": "csv"})
+
+        assert response.status_code == HTTPStatus.OK
+        assert response["Content-Type"] == "text/csv"
+        assert response["Content-Disposition"] == 'attachment; filename="visits.csv"'
+        assert response.streaming
+        header, row = csv_rows(response)
+        assert header == VisitSerializer.Meta.fields
+        cells = dict(zip(header, row, strict=True))
+        assert cells["id"] == str(visit.pk)
+        assert cells["site"] == str(site.pk)
+        assert cells["timestamp"] == "2026-03-04T12:00:00+00:00"
+        assert (cells["name"], cells["path"]) == ("signup", "/join")
+        assert cells["props"] == '{"city": "Zürich", "plan": "pro"}'
+        assert (cells["latitude"], cells["interactive"]) == ("", "True")
+
+    def test_csv_export_honours_filters_and_ordering(self, owner_client, site):
+        old = baker.make(Visit, site=site, timestamp=NOW - timedelta(hours=1), name="signup")
+        new = baker.make(Visit, site=site, timestamp=NOW, name="signup")
+        baker.make(Visit, site=site, timestamp=NOW, name="pageview")
+
+        response = owner_client.get(
+            VISITS_URL, {"format": "csv", "name": "signup", "ordering": "timestamp"}
+        )
+
+        rows = csv_rows(response)
+        assert [row[0] for row in rows[1:]] == [str(old.pk), str(new.pk)]
+
+    def test_csv_export_every_row_unpaginated(self, owner_client, site):
+        for minutes in range(3):
+            baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=minutes))
+
+        response = owner_client.get(VISITS_URL, {"format": "csv", "page_size": 1})
+
+        assert len(csv_rows(response)) == 4
+
+    def test_csv_export_escapes_formulas(self, owner_client, site):
+        baker.make(Visit, site=site, timestamp=NOW, path='=HYPERLINK("https://evil.example")')
+
+        response = owner_client.get(VISITS_URL, {"format": "csv"})
+
+        header, row = csv_rows(response)
+        assert row[header.index("path")] == '\'=HYPERLINK("https://evil.example")'
+
+    def test_csv_export_only_visible_sites(self, owner_client, site, other_site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        baker.make(Visit, site=other_site, timestamp=NOW)
+
+        response = owner_client.get(VISITS_URL, {"format": "csv"})
+
+        rows = csv_rows(response)
+        assert [row[0] for row in rows[1:]] == [str(visit.pk)]
+
+    def test_csv_export_invalid_filter(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"format": "csv", "since": "yesterday"})
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert not response.streaming
+        assert "Enter a valid date/time." in response.content.decode()
+
+    def test_csv_export_anonymous(self, api_client, site):
+        baker.make(Visit, site=site, timestamp=NOW, path="/secret")
+
+        response = api_client.get(VISITS_URL, {"format": "csv"})
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert "/secret" not in response.content.decode()
+
+
+class VisitViewSetCreateTest:
+    def test_create_one_visit(self, owner_client, site):
+        timestamp = NOW - timedelta(hours=1)
+
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(
+                VISITS_URL, server_visit(site, timestamp=timestamp.isoformat()), format="json"
+            )
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json() == {"recorded": 1, "dropped": []}
+        visit = Visit.objects.get(site=site)
+        assert (visit.timestamp, visit.path, visit.country) == (timestamp, "/pricing", "US")
+
+    def test_create_one_visit_for_site_of_viewer(self, api_client, site):
+        viewer = member_of(site, Role.VIEWER, "viewer@example.com")
+        api_client.force_authenticate(viewer)
+
+        response = api_client.post(VISITS_URL, server_visit(site), format="json")
+
+        assert_invalid(response, {"site": [UNKNOWN_SITE]})
+        assert not Visit.objects.exists()
+
+    def test_create_batch(self, owner_client, site):
+        items = [
+            server_visit(site, url=f"https://example.com/{page}", timestamp=timestamp)
+            for page, timestamp in [
+                ("a", "2026-03-04T11:00:00Z"),
+                ("b", "2026-03-04T11:01:00Z"),
+                ("c", "2026-03-04T11:02:00Z"),
+            ]
+        ]
+
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json() == {"recorded": 3, "dropped": []}
+        assert list(Visit.objects.order_by("timestamp").values_list("path", "timestamp")) == [
+            ("/a", NOW - timedelta(minutes=60)),
+            ("/b", NOW - timedelta(minutes=59)),
+            ("/c", NOW - timedelta(minutes=58)),
+        ]
+        session = Session.objects.get()
+        assert (session.pageviews, session.entry_page, session.exit_page) == (3, "/a", "/c")
+
+    def test_create_batch_fields(self, owner_client, site):
+        item = server_visit(
+            site,
+            name="signup",
+            url="https://example.com/join?utm_source=newsletter",
+            referrer="https://github.com/",
+            props={"plan": "pro", "seats": 3},
+            interactive=False,
+            ip="81.2.69.142",
+        )
+
+        with time_machine.travel(NOW, tick=False):
+            owner_client.post(VISITS_URL, [item], format="json")
+
+        visit = Visit.objects.get(site=site)
+        assert (visit.name, visit.path, visit.timestamp) == ("signup", "/join", NOW)
+        assert (visit.referrer, visit.source, visit.utm_source) == (
+            "github.com",
+            "newsletter",
+            "newsletter",
+        )
+        assert (visit.props, visit.interactive) == ({"plan": "pro", "seats": "3"}, False)
+        assert (visit.country, visit.browser) == ("GB", "Chrome")
+
+    def test_create_batch_name_defaults_to_pageview(self, owner_client, site):
+        owner_client.post(VISITS_URL, [server_visit(site)], format="json")
+
+        assert Visit.objects.get(site=site).name == "pageview"
+
+    def test_create_batch_stores_neither_ip_nor_user_agent(self, owner_client, site):
+        owner_client.post(VISITS_URL, [server_visit(site, ip="81.2.69.142")], format="json")
+
+        rows = [*Visit.objects.values(), *Session.objects.values()]
+        cells = [str(value) for row in rows for value in row.values()]
+        assert len(rows) == 2
+        assert not [cell for cell in cells if "81.2.69.142" in cell or CHROME in cell]
+
+    @pytest.mark.parametrize(
+        "invalid",
+        [
+            {"url": "ftp://example.com/"},
+            {"ip": "not-an-ip"},
+            {"user_agent": None},
+            {"props": ["plan"]},
+            {"timestamp": (NOW + timedelta(minutes=2)).isoformat()},
+            {"timestamp": (NOW - timedelta(days=31)).isoformat()},
+            {"site": 0},
+        ],
+        ids=["url", "ip", "user_agent", "props", "future", "too-old", "site"],
+    )
+    def test_create_batch_one_invalid_item_records_nothing(self, owner_client, site, invalid):
+        items = [server_visit(site), server_visit(site) | invalid, server_visit(site)]
+
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["code"] == "invalid"
+        assert not Visit.objects.exists()
+        assert not Session.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("invalid", "details"),
+        [
+            ({"url": "ftp://example.com/"}, {"1.url": [BAD_SCHEME]}),
+            (
+                {"timestamp": (NOW + timedelta(minutes=2)).isoformat()},
+                {"1.timestamp": ["The timestamp is in the future."]},
+            ),
+            (
+                {"timestamp": (NOW - timedelta(days=30, seconds=1)).isoformat()},
+                {"1.timestamp": ["The timestamp is more than 30 days old."]},
+            ),
+        ],
+        ids=["url", "future", "too-old"],
+    )
+    def test_create_batch_item_errors_keyed_by_index(self, owner_client, site, invalid, details):
+        items = [server_visit(site), server_visit(site) | invalid]
+
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert_invalid(response, details)
+
+    def test_create_batch_errors_of_several_items(self, owner_client, site):
+        items = [server_visit(site, ip="not-an-ip"), server_visit(site), {"site": site.pk}]
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert_invalid(
+            response,
+            {
+                "0.ip": ["Enter a valid IPv4 or IPv6 address."],
+                "2.url": ["This field is required."],
+                "2.ip": ["This field is required."],
+                "2.user_agent": ["This field is required."],
+            },
+        )
+
+    def test_create_batch_too_long(self, owner_client, site):
+        items = [server_visit(site)] * 1001
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert_invalid(
+            response, {"non_field_errors": ["Ensure this field has no more than 1000 elements."]}
+        )
+        assert not Visit.objects.exists()
+
+    def test_create_batch_of_1000(self, owner_client, site):
+        items = [server_visit(site)] * 1000
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json()["recorded"] == 1000
+        assert Visit.objects.filter(site=site).count() == 1000
+
+    def test_create_empty_batch(self, owner_client, site):
+        response = owner_client.post(VISITS_URL, [], format="json")
+
+        assert_invalid(response, {"non_field_errors": ["This list may not be empty."]})
+
+    @pytest.mark.parametrize(
+        "timestamp",
+        [NOW + timedelta(minutes=1), NOW - timedelta(days=30)],
+        ids=["clock-skew", "30-days"],
+    )
+    def test_create_batch_timestamp_at_limit(self, owner_client, site, timestamp):
+        item = server_visit(site, timestamp=timestamp.isoformat())
+
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(VISITS_URL, [item], format="json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert Visit.objects.get(site=site).timestamp == timestamp
+
+    def test_create_batch_for_site_of_viewer_records_nothing(self, api_client, site):
+        viewer = member_of(site, Role.VIEWER, "viewer@example.com")
+        api_client.force_authenticate(viewer)
+
+        response = api_client.post(VISITS_URL, [server_visit(site)], format="json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert not Visit.objects.exists()
+
+    def test_create_batch_for_site_of_viewer(self, api_client, site):
+        viewer = member_of(site, Role.VIEWER, "viewer@example.com")
+        api_client.force_authenticate(viewer)
+
+        response = api_client.post(VISITS_URL, [server_visit(site)], format="json")
+
+        assert_invalid(response, {"0.site": [UNKNOWN_SITE]})
+        assert not Visit.objects.exists()
+
+    def test_create_batch_for_site_of_stranger_records_nothing(self, owner_client, other_site):
+        response = owner_client.post(VISITS_URL, [server_visit(other_site)], format="json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert not Visit.objects.filter(site=other_site).exists()
+
+    def test_create_batch_for_site_of_stranger(self, owner_client, other_site):
+        response = owner_client.post(VISITS_URL, [server_visit(other_site)], format="json")
+
+        assert_invalid(response, {"0.site": [UNKNOWN_SITE]})
+        assert not Visit.objects.exists()
+
+    def test_create_batch_for_site_of_admin(self, api_client, site):
+        admin = member_of(site, Role.ADMIN, "admin@example.com")
+        api_client.force_authenticate(admin)
+
+        response = api_client.post(VISITS_URL, [server_visit(site)], format="json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert Visit.objects.filter(site=site).count() == 1
+
+    def test_create_batch_with_api_key(self, api_client, owner, site):
+        _, secret = ApiKey.objects.create_key(user=owner, name="CI")
+
+        response = api_client.post(
+            VISITS_URL, [server_visit(site)], format="json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert Visit.objects.filter(site=site).count() == 1
+
+    def test_create_batch_with_dropped_items(self, owner, owner_client):
+        site = baker.make(Site, owner=owner, domain="example.com", excluded_ips=["203.0.113.0/24"])
+        items = [
+            server_visit(site, user_agent=GOOGLEBOT),
+            server_visit(site),
+            server_visit(site, ip="203.0.113.5"),
+            server_visit(site, url="https://other.com/"),
+        ]
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json() == {
+            "recorded": 1,
+            "dropped": [
+                {"index": 0, "reason": "bot"},
+                {"index": 2, "reason": "excluded_ip"},
+                {"index": 3, "reason": "hostname_mismatch"},
+            ],
+        }
+        assert Visit.objects.filter(site=site).count() == 1
+
+    def test_create_logged(self, owner, owner_client, site, caplog):
+        items = [server_visit(site), server_visit(site, user_agent=GOOGLEBOT)]
+
+        owner_client.post(VISITS_URL, items, format="json")
+
+        (event,) = [
+            r.msg
+            for r in caplog.records
+            if isinstance(r.msg, dict) and r.msg["event"] == "visits_posted"
+        ]
+        assert (event["user_id"], event["recorded"], event["dropped"]) == (owner.pk, 1, 1)
+        logged = " ".join(str(r.msg) + r.getMessage() for r in caplog.records)
+        assert "8.8.8.8" not in logged
+
+    def test_create_anonymous(self, api_client, site):
+        response = api_client.post(VISITS_URL, [server_visit(site)], format="json")
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert not Visit.objects.exists()
+
+    def test_create_body_neither_object_nor_list(self, owner_client, site):
+        response = owner_client.post(VISITS_URL, "pageview", format="json")
+
+        assert_invalid(
+            response, {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}
+        )
