@@ -71,3 +71,23 @@ class SettingsTest:
         settings = load_settings()
 
         assert settings["ALLOWED_HOSTS"] == ["tally.example.com", "api.example.com"]
+
+    def test_cookie_samesite_invalid(self, production_env, monkeypatch):
+        monkeypatch.setenv("COOKIE_SAMESITE", "Sometimes")
+
+        with pytest.raises(ImproperlyConfigured, match="COOKIE_SAMESITE"):
+            load_settings()
+
+    def test_trusted_proxies_invalid(self, production_env, monkeypatch):
+        monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8,not-a-network")
+
+        with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+            load_settings()
+
+    def test_cors_origins_trusted_for_csrf(self, production_env, monkeypatch):
+        monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://app.example.com")
+
+        settings = load_settings()
+
+        assert settings["CORS_ALLOWED_ORIGINS"] == ["https://app.example.com"]
+        assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://app.example.com"]

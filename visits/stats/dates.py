@@ -140,9 +140,7 @@ def _explicit(value: list[str], *, tz: ZoneInfo) -> DateRange:
 
 
 def truncate(moment: datetime, granularity: str) -> datetime:
-    """Return the start of the bucket a naive local datetime falls in."""
-    if granularity == "hour":
-        return moment.replace(minute=0, second=0, microsecond=0)
+    """Return the start of the day, week or month a naive local datetime falls in."""
     day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if granularity == "day":
         return day

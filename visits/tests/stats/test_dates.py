@@ -342,3 +342,22 @@ class DaylightSavingBucketsTest:
 
         assert previous.end == start
         assert previous.start == start - timedelta(hours=4)
+
+
+class YearOverYearDatetimeTest:
+    def test_year_over_year_datetime_range(self):
+        start = datetime(2026, 6, 10, 9, 30, tzinfo=BERLIN)
+        date_range = DateRange(start, start + timedelta(hours=2), BERLIN)
+
+        previous = date_range.year_over_year()
+
+        assert previous.start == datetime(2025, 6, 10, 9, 30, tzinfo=BERLIN)
+        assert previous.end == datetime(2025, 6, 10, 11, 30, tzinfo=BERLIN)
+
+    def test_year_over_year_datetime_range_on_leap_day(self):
+        start = datetime(2028, 2, 29, 9, 0, tzinfo=BERLIN)
+        date_range = DateRange(start, start + timedelta(hours=1), BERLIN)
+
+        previous = date_range.year_over_year()
+
+        assert previous.start == datetime(2027, 2, 28, 9, 0, tzinfo=BERLIN)
