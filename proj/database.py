@@ -13,7 +13,7 @@ def database_settings(*, url: str | None, data_dir: Path) -> dict:
     when the last process using it exits.
     """
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return dj_database_url.parse(url, conn_max_age=60)
     with warnings.catch_warnings():
         # pgserver falls back to /tmp when XDG_RUNTIME_DIR is unset, and warns about it.
         warnings.simplefilter("ignore")
@@ -29,5 +29,4 @@ def database_settings(*, url: str | None, data_dir: Path) -> dict:
         "HOST": str(postmaster.socket_dir),
         "PORT": str(postmaster.port),
         "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
     }

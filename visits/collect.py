@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proj.api.client_ip import client_ip
-from sites.models import Site
 from visits.models import DropReason, Visit, VisitDropped
 from visits.parsers import EventJSONParser, EventTextParser
 from visits.serializers import EventSerializer
+from visits.sitecache import sites_by_domain
 
 logger = structlog.get_logger(__name__)
 
@@ -33,7 +33,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 def record_event(request: Request, event: dict) -> list[DropReason]:
     """Record an event for each site it names; return why any were not recorded."""
     now = timezone.now()
-    sites = Site.objects.filter(domain__in=event["domain"]).in_bulk(field_name="domain")
+    sites = sites_by_domain(event["domain"])
     drops = []
     for domain in event["domain"]:
         if domain not in sites:

@@ -64,6 +64,15 @@ def site():
 
 
 class VisitRecordTest:
+    def test_record_site_deleted_meanwhile(self, site):
+        Site.objects.filter(pk=site.pk).delete()
+
+        with pytest.raises(VisitDropped) as excinfo:
+            record(site)
+
+        assert excinfo.value.reason == DropReason.UNKNOWN_DOMAIN
+        assert not Visit.objects.filter(site_id=site.pk).exists()
+
     def test_record_returns_stored_visit(self, site):
         visit = record(site)
 
