@@ -33,6 +33,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 def record_event(request: Request, event: dict) -> list[DropReason]:
     """Record an event for each site it names; return why any were not recorded."""
     now = timezone.now()
+    ip, user_agent = client_ip(request), request.headers.get("User-Agent", "")
     sites = sites_by_domain(event["domain"])
     drops = []
     for domain in event["domain"]:
@@ -48,8 +49,8 @@ def record_event(request: Request, event: dict) -> list[DropReason]:
                 referrer=event["referrer"],
                 props=event["props"],
                 interactive=event["interactive"],
-                ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
+                ip=ip,
+                user_agent=user_agent,
                 timestamp=now,
                 received_at=now,
             )

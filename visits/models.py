@@ -125,9 +125,8 @@ class VisitQuerySet(models.QuerySet):
             "props": props,
             "interactive": interactive,
         }
-        for column, value in row.items():  # enrichment may outgrow a column: a long referrer
-            if isinstance(value, str):
-                row[column] = value[: Visit._meta.get_field(column).max_length]
+        for column, limit in _TEXT_LIMITS.items():  # enrichment may outgrow a column
+            row[column] = row[column][:limit]
         params = {
             **row,
             "props": json.dumps(props),
@@ -332,3 +331,11 @@ class Session(VisitDimensions):
     def duration(self) -> timedelta:
         """Return the time from the first to the last event."""
         return self.ended_at - self.started_at
+
+
+# The length limit of every text column an event row fills, for Visit.objects.record().
+_TEXT_LIMITS = {
+    field.attname: field.max_length
+    for field in Visit._meta.concrete_fields
+    if isinstance(field, models.CharField)
+}
