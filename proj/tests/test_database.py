@@ -15,4 +15,5 @@ class DatabaseSettingsTest:
             6543,
             "tally",
         )
+        assert settings["OPTIONS"] == {"options": "-c jit=off"}
         assert not any(tmp_path.iterdir())

@@ -16,7 +16,7 @@ from django.db import DataError, connection, transaction
 from django.db.models import Min
 
 from sites.models import Site
-from visits.stats.dates import DateRange
+from visits.stats.dates import DateRange, label
 from visits.stats.query import (
     EVENT_DIMENSIONS,
     PROPS_PREFIX,
@@ -33,8 +33,6 @@ from visits.stats.query import (
 EVENT_METRICS = ("pageviews", "events")
 NONE_LABEL = "(none)"
 DIRECT_LABEL = "Direct / None"
-_FORMATS = {"hour": "YYYY-MM-DD HH24:00:00", "day": "YYYY-MM-DD", "week": "YYYY-MM-DD"}
-_FORMATS["month"] = "YYYY-MM-DD"
 
 
 @dataclass(frozen=True)
@@ -86,11 +84,8 @@ def _column(dimension: str, sql: _Sql, *, events: bool) -> str:
 
 
 def _bucket(granularity: str, moment: str, sql: _Sql, date_range: DateRange) -> str:
-    tz = sql.param(date_range.tz.key)
-    return (
-        f"to_char(date_trunc('{granularity}', {moment} AT TIME ZONE {tz}), "
-        f"'{_FORMATS[granularity]}')"
-    )
+    # The local start of the bucket; compute() turns it into a label, once per row.
+    return f"date_trunc('{granularity}', {moment} AT TIME ZONE {sql.param(date_range.tz.key)})"
 
 
 def _escape_like(value: str) -> str:
@@ -273,13 +268,19 @@ def compute(site: Site, query: Query, date_range: DateRange) -> dict[tuple, list
     if set(query.metrics) - set(EVENT_METRICS):
         parts.append(_visit_totals(site, query, date_range, query.dimensions))
     rows = _merge(*parts)
+    index, granularity = query.time_index(), query.granularity()
+    if index is not None:
+        rows = {
+            (*key[:index], label(key[index], granularity), *key[index + 1 :]): totals
+            for key, totals in rows.items()
+        }
     total_visitors = 0
     if "percentage" in query.metrics:
         overall = _visit_totals(site, query, date_range, [])
         total_visitors = overall.get((), Totals()).visitors
     if query.time_labels and len(query.dimensions) == 1:  # a time series: every bucket
-        for label in date_range.labels(query.granularity()):
-            rows.setdefault((label,), Totals())
+        for bucket in date_range.labels(granularity):
+            rows.setdefault((bucket,), Totals())
     return {
         key: [_metric(name, totals, total_visitors) for name in query.metrics]
         for key, totals in rows.items()
@@ -329,6 +330,13 @@ def check_patterns(query: Query) -> None:
 def run_query(site: Site, query: Query) -> dict:
     """Answer a validated query: results, meta, and the query as it was understood."""
     check_patterns(query)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Distinct counts and groupings over a month of events sort in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        return _answer(site, query)
+
+
+def _answer(site: Site, query: Query) -> dict:
     rows = _sorted(query, compute(site, query, query.date_range))
     meta: dict = {}
     comparison_rows, comparison_range = None, None
