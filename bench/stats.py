@@ -618,7 +618,8 @@ def time_queries(*, site, runs: int, warmups: int, only: str) -> list[Timing]:
         statements: list[tuple[str, tuple]] = []
 
         def capture(execute, sql, params, many, context, statements=statements):
-            statements.append((sql, tuple(params or ())))
+            if sql.lstrip().upper().startswith("SELECT"):  # not SET LOCAL: nothing to explain
+                statements.append((sql, tuple(params or ())))
             return execute(sql, params, many, context)
 
         samples = []
