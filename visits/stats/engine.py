@@ -7,7 +7,7 @@ dimension, a visit counts once for each value its events have.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -185,7 +185,7 @@ def _visit_totals(
 ) -> dict[tuple, Totals]:
     # Fragments are built in the order they appear in the statement: parameters are positional.
     sql = _Sql()
-    scoped = Query(**{**query.__dict__, "dimensions": dimensions})
+    scoped = replace(query, dimensions=dimensions)
     if any(is_event_dimension(d) for d in dimensions):
         columns = _dimension_columns(scoped, sql, "s.started_at", events=True)
         names = [f"d{i}" for i in range(len(columns))]
@@ -254,7 +254,7 @@ def _merge(*parts: dict[tuple, Totals]) -> dict[tuple, Totals]:
             merged[key] = Totals(
                 **{
                     name: getattr(known, name) + getattr(totals, name)
-                    for name in Totals.__dataclass_fields__
+                    for name in (field.name for field in fields(Totals))
                 }
             )
     return merged
