@@ -97,12 +97,14 @@ def main() -> int:
             False,
         ),
     ]
-    if os.environ.get("GEOIP_CITY_DB"):
+    city_db = os.environ.get("GEOIP_CITY_DB", "")
+    if city_db:
         figures.append(
             (
                 "geoip, city database from GEOIP_CITY_DB",
                 microseconds_per_call(
-                    lambda: [locate(ip) for ip in ADDRESSES], calls_per_run=len(ADDRESSES)
+                    lambda: [locate(ip, city_db=city_db) for ip in ADDRESSES],
+                    calls_per_run=len(ADDRESSES),
                 ),
                 False,
             )

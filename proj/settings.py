@@ -165,6 +165,10 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE
 if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict", "None"}:
     raise ImproperlyConfigured("COOKIE_SAMESITE must be Lax, Strict or None.")
 
+# Enrichment: an optional city database; countries need no configuration.
+
+GEOIP_CITY_DB = os.environ.get("GEOIP_CITY_DB", "").strip()
+
 # Proxies whose X-Forwarded-For is believed when they are the direct peer.
 
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")

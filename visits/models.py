@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import connection, models
 
 from sites.models import Site
@@ -92,7 +93,7 @@ class VisitQuerySet(models.QuerySet):
         page = parse_page_url(url)
         if not host_matches_domain(page.hostname, site.domain):
             raise VisitDropped(DropReason.HOSTNAME_MISMATCH)
-        location = locate(ip)
+        location = locate(ip, city_db=settings.GEOIP_CITY_DB)
         source = classify_referrer(referrer, site_domain=site.domain, utm_source=page.utm_source)
         current_id, previous_id = visitor_ids(
             site_id=site.pk, ip=ip, user_agent=user_agent, day=received_at.astimezone(UTC).date()

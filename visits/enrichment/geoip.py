@@ -13,7 +13,6 @@ too, and so does the country when the file has one.
 
 import functools
 import ipaddress
-import os
 from dataclasses import dataclass
 
 import iptocc
@@ -43,11 +42,11 @@ class Location:
 _NOWHERE = Location()
 
 
-def locate(ip: str, *, city_db: str | None = None) -> Location:
+def locate(ip: str, *, city_db: str = "") -> Location:
     """Return the location of an IPv4 or IPv6 address.
 
-    ``city_db`` is the path of a city ``.mmdb`` file, "" for none; by default it is read
-    from ``GEOIP_CITY_DB`` once. Private, loopback, reserved and otherwise non-public
+    ``city_db`` is the path of a city ``.mmdb`` file (settings.GEOIP_CITY_DB), "" for none.
+    Private, loopback, reserved and otherwise non-public
     addresses, addresses the databases do not know, and strings that are not addresses
     all give an empty Location. A city database that cannot be opened raises
     GeoIPConfigError on first use.
@@ -55,9 +54,8 @@ def locate(ip: str, *, city_db: str | None = None) -> Location:
     address = _public_address(ip)
     if address is None:
         return _NOWHERE
-    path = _configured_city_db() if city_db is None else city_db
-    if path:
-        return _locate_in_city_db(_city_reader(path), address)
+    if city_db:
+        return _locate_in_city_db(_city_reader(city_db), address)
     return Location(country=_bundled_country(address))
 
 
@@ -100,10 +98,9 @@ def _locate_in_city_db(
     )
 
 
-@functools.cache
-def _configured_city_db() -> str:
-    """Read the city database path from the environment, once."""
-    return os.environ.get(CITY_DB_ENV, "").strip()
+def check_city_db(path: str) -> None:
+    """Open the city database now, so that a wrong path fails at startup, not at ingest."""
+    _city_reader(path)
 
 
 @functools.cache

@@ -4,8 +4,7 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from visits.enrichment import geoip
-from visits.enrichment.geoip import GeoIPConfigError, Location, locate
+from visits.enrichment.geoip import GeoIPConfigError, Location, check_city_db, locate
 
 LONDON = {
     "country": {"iso_code": "GB", "names": {"en": "United Kingdom"}},
@@ -60,12 +59,15 @@ def ipv4_city_db(tmp_path_factory):
     return write_db(path, {"81.2.69.0/24": LONDON}, ip_version=4)
 
 
-@pytest.fixture
-def fresh_city_db_setting():
-    """Make locate() read GEOIP_CITY_DB again, and forget what it read afterwards."""
-    geoip._configured_city_db.cache_clear()
-    yield
-    geoip._configured_city_db.cache_clear()
+class CheckCityDbTest:
+    def test_check_city_db_valid(self, city_db):
+        check_city_db(city_db)
+
+        assert locate("81.2.69.142", city_db=city_db).city == "London"
+
+    def test_check_city_db_missing(self, tmp_path):
+        with pytest.raises(GeoIPConfigError, match="GEOIP_CITY_DB"):
+            check_city_db(str(tmp_path / "missing.mmdb"))
 
 
 class LocateTest:
@@ -174,18 +176,7 @@ class LocateTest:
 
         assert location == Location(country="NL")
 
-    @pytest.mark.usefixtures("fresh_city_db_setting")
-    def test_locate_reads_city_db_from_environment(self, monkeypatch, city_db):
-        monkeypatch.setenv("GEOIP_CITY_DB", city_db)
-
-        location = locate("81.2.69.142")
-
-        assert location.city == "London"
-
-    @pytest.mark.usefixtures("fresh_city_db_setting")
-    def test_locate_without_city_db_configured(self, monkeypatch):
-        monkeypatch.delenv("GEOIP_CITY_DB", raising=False)
-
+    def test_locate_without_city_db(self):
         location = locate("81.2.69.142")
 
         assert location == Location(country="GB")
