@@ -52,4 +52,5 @@ class AccountThrottle(_ViewScopedThrottle):
             email = request.data.get("email") if isinstance(request.data, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None  # the serializer rejects the request
-        return self.key_for(hashlib.sha256(email.strip().lower().encode()).hexdigest())
+        encoded = email.strip().lower().encode("utf-8", "surrogatepass")
+        return self.key_for(hashlib.sha256(encoded).hexdigest())

@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["proj.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "proj.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -200,6 +200,7 @@ REST_FRAMEWORK = {
         "login_account": "10/hour",
         "password_client": "20/hour",
         "password_account": "10/hour",
+        "members": "60/hour",
     },
 }
 

@@ -10,6 +10,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from proj.api.filters import OrderingFilter
@@ -67,7 +68,12 @@ class MemberViewSet(
 
     serializer_class = MemberSerializer
     lookup_field = "user_id"
+    throttle_scope = "members"  # adding members by email must not become an address oracle
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_throttles(self):
+        """Rate limit adding members, per user."""
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_site(self) -> Site:
         """Return the site of the URL, or 404 when the caller cannot see it."""

@@ -3,8 +3,9 @@
 import io
 from http import HTTPStatus
 
-from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException
+
+from proj.api.parsers import JSONParser
 
 MAX_EVENT_BODY = 64 * 1024
 
@@ -25,10 +26,7 @@ class EventJSONParser(JSONParser):
         body = stream.read(MAX_EVENT_BODY + 1)
         if len(body) > MAX_EVENT_BODY:
             raise PayloadTooLarge()
-        try:
-            return super().parse(io.BytesIO(body), media_type, parser_context)
-        except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 class EventTextParser(EventJSONParser):

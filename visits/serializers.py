@@ -133,7 +133,8 @@ class EventSerializer(serializers.Serializer):
                 try:
                     domains.append(normalize_domain(raw))
                 except DjangoValidationError:
-                    domains.append(raw.strip().lower())  # unknown to every site: dropped
+                    # Unknown to every site, so dropped; escaped, since it is logged.
+                    domains.append(raw.strip().lower().encode("unicode_escape").decode()[:253])
         domains = list(dict.fromkeys(domains))
         if not domains:
             raise serializers.ValidationError("Give the domain of the site.")

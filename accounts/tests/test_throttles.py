@@ -54,3 +54,16 @@ class ClientThrottleTest:
         key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
 
         assert key == "throttle_login_client_203.0.113.8"
+
+
+class AccountThrottleSurrogateTest:
+    def test_get_cache_key_lone_surrogate(self):
+        raw = APIRequestFactory().post(
+            "/", '{"email": "\\ud800@example.com"}', content_type="application/json"
+        )
+        request = Request(raw, parsers=[JSONParser()])
+        request.user = AnonymousUser()
+
+        key = cache_key(AccountThrottle(), request)
+
+        assert key.startswith("throttle_login_account_")

@@ -1,6 +1,8 @@
 """Pagination classes for the API's collections."""
 
+from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 
@@ -38,3 +40,15 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "-timestamp"
+
+    def decode_cursor(self, request):
+        """Decode the cursor, refusing one whose position is not a moment (a forged one)."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                valid = parse_datetime(cursor.position) is not None
+            except ValueError:
+                valid = False
+            if not valid:
+                raise NotFound(self.invalid_cursor_message)
+        return cursor

@@ -882,6 +882,18 @@ class MemberViewSetListTest:
 
 
 class MemberViewSetCreateTest:
+    def test_create_throttled_per_user(self, api_client, owner, site):
+        api_client.force_authenticate(owner)
+        for _ in range(60):
+            api_client.post(members_url(site), {"email": "nobody@example.com", "role": "viewer"})
+
+        response = api_client.post(
+            members_url(site), {"email": "nobody@example.com", "role": "viewer"}
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert int(response["Retry-After"]) > 0
+
     @pytest.mark.parametrize("role", ["owner", "admin"])
     def test_create_by_editor(self, api_client, site, users, role, time_machine):
         time_machine.move_to(NOW, tick=False)

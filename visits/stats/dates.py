@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# Explicit ranges stay within years every computation here can handle, comparisons included.
+FIRST_YEAR, LAST_YEAR = 1970, 9998
 PERIODS = ("day", "7d", "28d", "30d", "month", "6mo", "12mo", "year", "all")
 GRANULARITIES = ("hour", "day", "week", "month")
 
@@ -37,6 +39,16 @@ class DateRange:
             return local_days_range(_year_earlier(first), last + timedelta(days=1), self.tz)
         start, end = (moment.astimezone(self.tz) for moment in (self.start, self.end))
         return DateRange(_year_earlier(start), _year_earlier(end), self.tz)
+
+    def comparison(self, mode: str) -> "DateRange":
+        """Return the range to compare with: ``previous_period`` or ``year_over_year``."""
+        try:
+            other = self.previous_period() if mode == "previous_period" else self.year_over_year()
+        except (OverflowError, ValueError) as error:
+            raise InvalidDateRange("The comparison period is out of range.") from error
+        if other.start.year < FIRST_YEAR:
+            raise InvalidDateRange("The comparison period is out of range.")
+        return other
 
     def local_days(self) -> tuple[date | None, date | None]:
         """Return the first and the day after the last local day, when both ends are midnight."""
@@ -136,6 +148,8 @@ def _explicit(value: list[str], *, tz: ZoneInfo) -> DateRange:
         raise InvalidDateRange(f"date_range: {error}.") from error
     if date_range.end <= date_range.start:
         raise InvalidDateRange("date_range ends before it starts.")
+    if date_range.start.year < FIRST_YEAR or date_range.end.year > LAST_YEAR:
+        raise InvalidDateRange(f"date_range lies between {FIRST_YEAR} and {LAST_YEAR}.")
     return date_range
 
 

@@ -339,13 +339,8 @@ def run_query(site: Site, query: Query) -> dict:
 def _answer(site: Site, query: Query) -> dict:
     rows = _sorted(query, compute(site, query, query.date_range))
     meta: dict = {}
-    comparison_rows, comparison_range = None, None
-    if query.comparison:
-        comparison_range = (
-            query.date_range.previous_period()
-            if query.comparison == "previous_period"
-            else query.date_range.year_over_year()
-        )
+    comparison_rows, comparison_range = None, query.comparison_range
+    if comparison_range is not None:
         comparison_rows = compute(site, query, comparison_range)
         meta["comparison_date_range"] = comparison_range.as_json()
     granularity = query.granularity()

@@ -52,6 +52,9 @@ TIME_DIMENSIONS = {
 OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
 LOGICAL = ("and", "or", "not")
 MAX_LIMIT = 10000
+MAX_BUCKETS = 10000
+# The shortest length of each bucket size, to bound the number of buckets of a range.
+_BUCKET_SECONDS = {"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 28 * 86400}
 COMPARISON_MODES = ("previous_period", "year_over_year")
 
 
@@ -96,6 +99,7 @@ class Query:
     total_rows: bool = False
     time_labels: bool = False
     comparison: str | None = None
+    comparison_range: DateRange | None = None
     raw: dict = field(default_factory=dict)
 
     def granularity(self) -> str | None:
@@ -150,7 +154,12 @@ def parse_query(body, *, tz: ZoneInfo, now: datetime, first_day: date) -> Query:
     time_labels = _flag(include, "time_labels")
     if time_labels and not any(d in TIME_DIMENSIONS for d in dimensions):
         raise InvalidQuery("include", "time_labels needs a time dimension.")
-    return Query(
+    comparison = _comparison(include.get("comparisons"))
+    try:
+        comparison_range = date_range.comparison(comparison) if comparison else None
+    except InvalidDateRange as error:
+        raise InvalidQuery("include", str(error)) from error
+    query = Query(
         metrics=metrics,
         date_range=date_range,
         dimensions=dimensions,
@@ -160,9 +169,28 @@ def parse_query(body, *, tz: ZoneInfo, now: datetime, first_day: date) -> Query:
         offset=offset,
         total_rows=_flag(include, "total_rows"),
         time_labels=time_labels,
-        comparison=_comparison(include.get("comparisons")),
+        comparison=comparison,
+        comparison_range=comparison_range,
         raw=body,
     )
+    granularity = query.granularity()
+    span = (date_range.end - date_range.start).total_seconds()
+    if granularity and span / _BUCKET_SECONDS[granularity] > MAX_BUCKETS:
+        raise InvalidQuery(
+            "dimensions",
+            f"At most {MAX_BUCKETS} time buckets: use a coarser time dimension or a shorter "
+            "date_range.",
+        )
+    return query
+
+
+def is_clean_text(value: str) -> bool:
+    """Tell whether a string can reach the database: no NUL, no lone surrogate."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\0" not in value
 
 
 def _metrics(value, dimensions: list[str]) -> list[str]:
@@ -195,7 +223,11 @@ def _dimensions(value) -> list[str]:
 def _check_dimension(dimension: str, *, part: str, allow_time: bool) -> None:
     if dimension in VISIT_DIMENSIONS or dimension in EVENT_DIMENSIONS:
         return
-    if dimension.startswith(PROPS_PREFIX) and len(dimension) > len(PROPS_PREFIX):
+    if (
+        dimension.startswith(PROPS_PREFIX)
+        and len(dimension) > len(PROPS_PREFIX)
+        and is_clean_text(dimension)
+    ):
         return
     if allow_time and dimension in TIME_DIMENSIONS:
         return
@@ -225,7 +257,11 @@ def _filter(value) -> Condition | Logical:
         raise InvalidQuery("filters", f"{operator!r} takes a dimension and a list of values.")
     _check_dimension(value[1], part="filters", allow_time=False)
     clauses = value[2]
-    if not isinstance(clauses, list) or not clauses or not all(isinstance(c, str) for c in clauses):
+    if (
+        not isinstance(clauses, list)
+        or not clauses
+        or not all(isinstance(c, str) and is_clean_text(c) for c in clauses)
+    ):
         raise InvalidQuery("filters", f"Filter on {value[1]!r}: values is a list of strings.")
     modifiers = value[3] if len(value) == 4 else {}
     if not isinstance(modifiers, dict) or set(modifiers) - {"case_sensitive"}:

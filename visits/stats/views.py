@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from sites.models import Site
 from visits.stats.engine import first_day, realtime_visitors, run_query
-from visits.stats.query import InvalidQuery, parse_query
+from visits.stats.query import InvalidQuery, is_clean_text, parse_query
 
 
 def readable_site(request: Request, site_id) -> Site:
@@ -21,7 +21,7 @@ def readable_site(request: Request, site_id) -> Site:
 
     A site the caller may not read answers exactly like a site that does not exist.
     """
-    if not isinstance(site_id, str) or not site_id:
+    if not isinstance(site_id, str) or not site_id or not is_clean_text(site_id):
         raise ValidationError({"site_id": ["Give the site's domain as site_id."]})
     site = Site.objects.stats_readable_by(request.user).filter(domain=site_id.lower()).first()
     if site is None:

@@ -774,3 +774,21 @@ class TrackerTest:
         response = api_client.get(TRACKER_URL)
 
         assert "Content-Encoding" not in response
+
+
+class EventDomainLoggingTest:
+    @pytest.mark.django_db
+    def test_unparseable_domain_logged_escaped(self, api_client, caplog):
+        api_client.post(
+            "/api/event",
+            {"n": "pageview", "u": "https://example.com/", "d": "bad domain\nFAKE line"},
+            HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+        )
+
+        (event,) = [
+            r.msg
+            for r in caplog.records
+            if isinstance(r.msg, dict) and r.msg["event"] == "event_dropped"
+        ]
+        assert event["domain"] == "bad domain\\nfake line"  # a backslash and an n

@@ -1,5 +1,6 @@
 """The visits collection under /api/visits/: list, filter, export, read one, post server-side."""
 
+import base64
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -365,6 +366,14 @@ class VisitViewSetOrderingTest:
 
 
 class VisitViewSetPaginationTest:
+    def test_pagination_forged_cursor(self, owner_client, site):
+        forged = base64.b64encode(b"p=not-a-date").decode()
+
+        response = owner_client.get(VISITS_URL, {"cursor": forged})
+
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json()["error"] == "Invalid cursor"
+
     def test_pagination_follows_next_links(self, owner_client, site):
         visits = [
             baker.make(Visit, site=site, timestamp=NOW - timedelta(minutes=minutes))

@@ -501,3 +501,72 @@ class IsEventDimensionTest:
     )
     def test_is_event_dimension(self, dimension, expected):
         assert is_event_dimension(dimension) is expected
+
+
+class ParseQueryLimitsTest:
+    def parse(self, **body):
+        return parse_query(
+            {"metrics": ["visitors"], "date_range": "day", **body},
+            tz=ZoneInfo("Europe/Berlin"),
+            now=datetime(2026, 11, 21, 12, 0, tzinfo=UTC),
+            first_day=date(2026, 1, 1),
+        )
+
+    @pytest.mark.parametrize("value", ["\u0000", "\ud800"])
+    def test_parse_query_filter_value_unstorable(self, value):
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(filters=[["is", "event:page", [value]]])
+
+        assert excinfo.value.part == "filters"
+
+    def test_parse_query_props_dimension_unstorable(self):
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(dimensions=["event:props:a\u0000"])
+
+        assert excinfo.value.part == "dimensions"
+
+    def test_parse_query_too_many_time_buckets(self):
+        # 2 years of hours: 17,520 buckets, over the 10,000 limit.
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(date_range=["2024-01-01", "2025-12-31"], dimensions=["time:hour"])
+
+        assert excinfo.value.part == "dimensions"
+
+    def test_parse_query_many_days_allowed(self):
+        # 2 years of days: 731 buckets.
+        query = self.parse(date_range=["2024-01-01", "2025-12-31"], dimensions=["time:day"])
+
+        assert query.granularity() == "day"
+
+    @pytest.mark.parametrize("value", [["0001-01-01", "0001-01-31"], ["9999-01-01", "9999-12-30"]])
+    def test_parse_query_date_range_years_out_of_range(self, value):
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(date_range=value)
+
+        assert excinfo.value.part == "date_range"
+
+    def test_parse_query_comparison_before_1970(self):
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(
+                date_range=["1970-01-01", "1975-12-31"],
+                include={"comparisons": {"mode": "previous_period"}},
+            )
+
+        assert excinfo.value.part == "include"
+
+    def test_parse_query_comparison_range_resolved(self):
+        query = self.parse(
+            date_range=["2026-11-01", "2026-11-07"],
+            include={"comparisons": {"mode": "previous_period"}},
+        )
+
+        assert query.comparison_range.as_json()[0] == "2026-10-25T00:00:00+02:00"
+
+    def test_parse_query_comparison_overflows(self):
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse(
+                date_range=["1970-01-01", "9998-12-31"],
+                include={"comparisons": {"mode": "previous_period"}},
+            )
+
+        assert excinfo.value.message == "The comparison period is out of range."

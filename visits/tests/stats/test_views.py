@@ -316,3 +316,19 @@ class QueryBodyShapeTest:
 
         assert response.status_code == HTTPStatus.BAD_REQUEST
         assert response.json()["details"] == {"query": ["The query is a JSON object."]}
+
+
+class QueryInputTextTest:
+    @pytest.mark.parametrize("site_id", ["a\\u0000.com", "\\ud800.com"])
+    def test_query_site_id_unstorable(self, api_client, site_id):
+        body = f'{{"site_id": "{site_id}", "metrics": ["visitors"], "date_range": "day"}}'
+
+        response = api_client.post("/api/v2/query", body, content_type="application/json")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "site_id" in response.json()["details"]
+
+    def test_realtime_site_id_nul(self, api_client):
+        response = api_client.get("/api/v1/stats/realtime/visitors?site_id=%00")
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
