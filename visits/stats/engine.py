@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import DataError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from django.db.models import Min
 
 from sites.models import Site
@@ -327,13 +327,27 @@ def check_patterns(query: Query) -> None:
             ) from error
 
 
+class QueryTimeout(Exception):
+    """A query that ran longer than STATEMENT_TIMEOUT and was cancelled."""
+
+
+# Anyone may query a public site: no single statement may hold a worker for long.
+STATEMENT_TIMEOUT = "20s"
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by a timeout
+
+
 def run_query(site: Site, query: Query) -> dict:
     """Answer a validated query: results, meta, and the query as it was understood."""
     check_patterns(query)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Distinct counts and groupings over a month of events sort in memory, not on disk.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        return _answer(site, query)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Distinct counts and groupings over a month of events sort in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [STATEMENT_TIMEOUT])
+            return _answer(site, query)
+    except OperationalError as error:
+        cancelled = getattr(error.__cause__, "pgcode", None) == _QUERY_CANCELED
+        raise (QueryTimeout() if cancelled else error) from error
 
 
 def _answer(site: Site, query: Query) -> dict:

@@ -1,19 +1,28 @@
 """The stats endpoints: the v2 query and realtime visitors."""
 
+from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sites.models import Site
-from visits.stats.engine import first_day, realtime_visitors, run_query
+from visits.stats.engine import QueryTimeout, first_day, realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, is_clean_text, parse_query
+
+
+class QueryTooSlow(APIException):
+    """A stats query cancelled for running too long."""
+
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    default_detail = "The query ran too long and was cancelled; narrow the date range or filters."
+    default_code = "query_timeout"
 
 
 def readable_site(request: Request, site_id) -> Site:
@@ -48,6 +57,8 @@ class QueryView(APIView):
             return Response(run_query(site, query))
         except InvalidQuery as error:
             raise ValidationError({error.part: [error.message]}) from error
+        except QueryTimeout as error:
+            raise QueryTooSlow() from error
 
 
 class RealtimeVisitorsView(APIView):

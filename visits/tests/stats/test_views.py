@@ -5,12 +5,14 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.db import connection
 from model_bakery import baker
 
 from accounts.models import ApiKey
 from sites.models import Role, Site
 from visits import visitors
 from visits.models import Visit
+from visits.stats import engine
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +334,26 @@ class QueryInputTextTest:
         response = api_client.get("/api/v1/stats/realtime/visitors?site_id=%00")
 
         assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+class QueryTimeoutTest:
+    def test_query_cancelled_after_statement_timeout(self, api_client, public_site, monkeypatch):
+        template = record(public_site, NOW)
+        columns = ", ".join(f.column for f in Visit._meta.concrete_fields if f.column != "id")
+        with connection.cursor() as cursor:  # 200,000 copies: far more than 1 ms of counting
+            cursor.execute(
+                f"INSERT INTO visits_visit ({columns}) SELECT {columns} FROM visits_visit, "  # noqa: S608
+                "generate_series(1, 200000) WHERE id = %s",
+                [template.pk],
+            )
+        monkeypatch.setattr(engine, "STATEMENT_TIMEOUT", "1ms")
+        body = {"site_id": public_site.domain, "metrics": ["events"], "date_range": "day"}
+
+        response = api_client.post("/api/v2/query", body)
+
+        assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert response.json()["code"] == "query_timeout"
+        monkeypatch.setattr(engine, "STATEMENT_TIMEOUT", "20s")
+        # The connection is still usable, and the copies are all there to count.
+        (events,) = api_client.post("/api/v2/query", body).json()["results"][0]["metrics"]
+        assert events > 200_000
