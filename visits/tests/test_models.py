@@ -7,7 +7,6 @@ from django.contrib.auth.models import AnonymousUser
 from model_bakery import baker
 
 from sites.models import Membership, Role, Site
-from visits import visitors
 from visits.models import DropReason, Session, Visit, VisitDropped, new_session_id
 
 pytestmark = pytest.mark.django_db
@@ -48,14 +47,6 @@ def record(
         timestamp=at,
         received_at=received_at or at,
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salts():
-    """Forget salts cached by earlier tests, whose rows were rolled back."""
-    visitors._salts.clear()
-    yield
-    visitors._salts.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from model_bakery import baker
 
 from accounts.models import ApiKey
 from sites.models import Membership, Role, Site
-from visits import visitors
 from visits.models import Session, Visit
 from visits.serializers import VisitSerializer
 
@@ -63,14 +62,6 @@ def member_of(site: Site, role: Role, email: str):
     user = baker.make("accounts.User", email=email)
     baker.make(Membership, site=site, user=user, role=role)
     return user
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salts():
-    """Forget salts cached by earlier tests, whose rows were rolled back."""
-    visitors._salts.clear()
-    yield
-    visitors._salts.clear()
 
 
 @pytest.fixture

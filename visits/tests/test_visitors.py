@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import pytest
 from model_bakery import baker
 
-from visits import visitors
 from visits.visitors import VisitorSalt, salt_for, visitor_id, visitor_ids
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +17,6 @@ CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salts():
-    """Start and end each test with no salt cached in the process."""
-    visitors._salts.clear()
-    yield
-    visitors._salts.clear()
 
 
 class SaltForTest:

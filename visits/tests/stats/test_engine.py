@@ -7,7 +7,6 @@ import pytest
 from model_bakery import baker
 
 from sites.models import Site
-from visits import visitors
 from visits.models import Visit
 from visits.stats.engine import first_day, realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, parse_query
@@ -95,14 +94,6 @@ def aggregate(site: Site, metrics: list[str], **body) -> list:
     results = run(site, metrics=metrics, **body)["results"]
     assert [row["dimensions"] for row in results] == [[]]
     return results[0]["metrics"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salts():
-    """Forget salts cached by earlier tests, whose rows were rolled back."""
-    visitors._salts.clear()
-    yield
-    visitors._salts.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from model_bakery import baker
 
 from accounts.models import ApiKey
 from sites.models import Role, Site
-from visits import visitors
 from visits.models import Visit
 from visits.stats import engine
 
@@ -57,14 +56,6 @@ def bearer(secret: str) -> dict:
 def _frozen_now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salts():
-    """Forget salts cached by earlier tests, whose rows were rolled back."""
-    visitors._salts.clear()
-    yield
-    visitors._salts.clear()
 
 
 @pytest.fixture
