@@ -8,6 +8,14 @@ from rest_framework import serializers
 from accounts.models import ApiKey, User
 
 
+def check_password_strength(password: str, *, user: User) -> None:
+    """Run Django's password validators, raising their messages as a DRF ValidationError."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(list(error.messages)) from error
+
+
 class UserSerializer(serializers.ModelSerializer):
     """A user as the user sees themselves; only the name is editable."""
 
@@ -35,9 +43,9 @@ class RegisterSerializer(serializers.Serializer):
         """Check the password with Django's validators, against the user it would belong to."""
         candidate = User(email=attrs["email"], name=attrs["name"])
         try:
-            password_validation.validate_password(attrs["password"], user=candidate)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"password": list(error.messages)}) from error
+            check_password_strength(attrs["password"], user=candidate)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"password": error.detail}) from error
         return attrs
 
     def create(self, validated_data: dict) -> User:
@@ -72,10 +80,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
     def validate_new_password(self, value: str) -> str:
         """Check the new password with Django's validators."""
-        try:
-            password_validation.validate_password(value, user=self.context["user"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(list(error.messages)) from error
+        check_password_strength(value, user=self.context["user"])
         return value
 
 

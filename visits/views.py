@@ -93,18 +93,8 @@ class VisitViewSet(
         with transaction.atomic():
             for index, item in enumerate(items):
                 try:
-                    Visit.objects.record(
-                        site=item["site"],
-                        name=item["name"],
-                        url=item["url"],
-                        referrer=item["referrer"],
-                        props=item["props"],
-                        interactive=item["interactive"],
-                        ip=item["ip"],
-                        user_agent=item["user_agent"],
-                        timestamp=item.get("timestamp", now),
-                        received_at=now,
-                    )
+                    # The serializer's fields are record()'s arguments.
+                    Visit.objects.record(**{"timestamp": now, **item}, received_at=now)
                 except VisitDropped as drop:
                     dropped.append({"index": index, "reason": drop.reason})
                 else:

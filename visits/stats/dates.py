@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 # Explicit ranges stay within years every computation here can handle, comparisons included.
 FIRST_YEAR, LAST_YEAR = 1970, 9998
 PERIODS = ("day", "7d", "28d", "30d", "month", "6mo", "12mo", "year", "all")
-GRANULARITIES = ("hour", "day", "week", "month")
 
 
 class InvalidDateRange(ValueError):
