@@ -40,7 +40,7 @@ HOUR_WEIGHTS = [2, 1, 1, 1, 1, 2, 4, 8, 13, 16, 17, 17, 15, 16, 17, 17, 15, 13, 
 WEEKDAY_FACTORS = [1.1, 1.15, 1.1, 1.05, 0.95, 0.65, 0.7]
 BOUNCE_RATE = 0.45
 PAGEVIEW_SHARE = 0.85  # of the events after a visit's first, the rest are custom events
-# Visits per visitor: ids rotate with the daily salt, so a visitor's visits fall on one day.
+# Visits per visitor, within a day or so; each local day counts the visitor anew.
 VISITS_PER_VISITOR = [(65, 1), (20, 2), (10, 3), (5, 4)]
 MEAN_GAP_SECONDS = 120.0
 MAX_GAP_SECONDS = 25 * 60
@@ -326,6 +326,13 @@ def session_id_of(visitor: int, start: int) -> int:
     return new_session_id(visitor, datetime.fromtimestamp(start, UTC))
 
 
+def counted_visitor(visitor: int, start: int) -> int:
+    """Return the visitor Visit.objects.record counts for a visit starting then."""
+    from visits.visitors import visitor_of_day
+
+    return visitor_of_day(visitor, datetime.fromtimestamp(start, ZoneInfo(SITE_TIMEZONE)).date())
+
+
 def timestamp_text(epoch: int) -> str:
     """Return a UTC moment as COPY reads it."""
     return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(epoch))
@@ -394,7 +401,8 @@ def generate_day(task: DayTask) -> DayRows:
                     last = moment
                     made += 1
                     moment += int(min(MAX_GAP_SECONDS, rng.expovariate(1 / MEAN_GAP_SECONDS)))
-                sessions.append([start, session_id, site.site_id, visitor, last, entry,
+                sessions.append([start, session_id, site.site_id, counted_visitor(visitor, start),
+                                 last, entry,
                                  exit_page, pageviews, pageviews + interactive, interactive,
                                  site.domain, source, country, agent])  # fmt: skip
                 start = last + int(35 * 60 + uniform() * 5 * 3600)
@@ -715,6 +723,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="a PostgreSQL setting for the timed session, e.g. work_mem=64MB (repeatable)",
     )
     parser.add_argument(
+        "--raw", action="store_true", help="time the queries on the raw tables, without rollups"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help=f"keep the {DATABASE_NAME} database afterwards"
     )
     parser.add_argument(
@@ -803,6 +814,32 @@ def print_explains(timings: list[Timing], *, every: bool, note: str = "") -> Non
                 print(f"  {line}")
 
 
+def roll_up_or_forget(site, *, raw: bool) -> None:
+    """Roll up the benchmark's days, or with ``raw`` forget them and roll up none meanwhile."""
+    from django.utils import timezone
+
+    from visits.models import DailyRollup, RolledDay
+    from visits.stats import rollups
+    from visits.stats.dates import local_days_range
+
+    if raw:
+        rollups.ROLL_BUDGET_SECONDS = 0.0  # stats requests roll up no day
+        DailyRollup.objects.filter(site=site).delete()
+        RolledDay.objects.filter(site=site).delete()
+        print("rollups: none, every query reads the raw tables")
+        return
+    days = local_days_range(
+        LAST_DAY - timedelta(days=DAYS - 1), LAST_DAY + timedelta(days=1), ZoneInfo(site.timezone)
+    )
+    rolled, _ = timed(
+        f"roll up {DAYS} days", lambda: rollups.roll_up(site, [days], now=timezone.now())
+    )
+    print(
+        f"rolled up {rolled} days ({DAYS - rolled} already were); "
+        f"{DailyRollup.objects.filter(site=site).count():,} rollup rows"
+    )
+
+
 def benchmark(args: argparse.Namespace) -> int:
     """Load the traffic, time the queries, explain the misses; return the exit status."""
     from sites.models import Site
@@ -817,6 +854,7 @@ def benchmark(args: argparse.Namespace) -> int:
         site = load_traffic(args)
     describe_database(args.set)
     events = Visit.objects.for_site(site).count()
+    roll_up_or_forget(site, raw=args.raw)
     runs = f"{args.runs} runs after {args.warmups} warm-ups"
     timings = time_queries(site=site, runs=args.runs, warmups=args.warmups, only=args.only)
     print_table(f"stats queries over 30 days of {events:,} events ({runs})", timings)

@@ -1,20 +1,29 @@
 """Recorded events (Visit) and the sessions (visits, in the stats' words) they form."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from sites.models import Site
 from visits.enrichment.geoip import locate
 from visits.enrichment.referrer import classify_referrer
 from visits.enrichment.urls import host_matches_domain, parse_page_url
 from visits.enrichment.useragent import parse_user_agent
-from visits.visitors import VisitorSalt, visitor_ids
+from visits.visitors import VisitorSalt, visitor_ids, visitor_of_day
 
-__all__ = ["DropReason", "Session", "Visit", "VisitDropped", "VisitorSalt"]
+__all__ = [
+    "DailyRollup",
+    "DropReason",
+    "RolledDay",
+    "Session",
+    "Visit",
+    "VisitDropped",
+    "VisitorSalt",
+]
 
 PAGEVIEW = "pageview"
 SESSION_TIMEOUT = timedelta(minutes=30)
@@ -83,7 +92,11 @@ class VisitQuerySet(models.QuerySet):
         event there is under 30 minutes older, else starts one. The visitor is matched under
         today's and yesterday's salt, so a visit spanning midnight stays one visit. A new
         session's id is derived from the visitor and the half hour it starts in, so that two
-        first events arriving at once still open a single session.
+        first events arriving at once still open a single session; its counted visitor is the
+        visitor of the site's local day it starts on.
+
+        An event older than a visit's timeout (posted late) may change days already rolled
+        up: they are forgotten, to be rolled again.
         """
         agent = parse_user_agent(user_agent)
         if agent.is_bot:
@@ -135,6 +148,7 @@ class VisitQuerySet(models.QuerySet):
             "current_id": current_id,
             "window_start": timestamp - SESSION_TIMEOUT,
             "new_session_id": new_session_id(current_id, timestamp),
+            "day_visitor_id": visitor_of_day(current_id, _local_day(timestamp, site)),
             "page_path": row["path"] if is_pageview else "",
             "pageviews": int(is_pageview),
             "interactive_events": int(interactive and not is_pageview),
@@ -144,9 +158,15 @@ class VisitQuerySet(models.QuerySet):
             inserted = cursor.fetchone()
         if inserted is None:
             raise VisitDropped(DropReason.UNKNOWN_DOMAIN)
-        visit_id, session_id, visitor, *acquisition = inserted
+        visit_id, session_id, visitor, session_start, *acquisition = inserted
+        if timestamp < received_at - SESSION_TIMEOUT:
+            RolledDay.objects.forget(site, [timestamp, session_start])
         row.update(zip(ACQUISITION_FIELDS, acquisition, strict=True))
         return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
+
+
+def _local_day(moment: datetime, site: Site) -> date:
+    return moment.astimezone(ZoneInfo(site.timezone)).date()
 
 
 def new_session_id(visitor: int, start: datetime) -> int:
@@ -213,7 +233,7 @@ WITH previous AS (
         pageviews, events, interactive_events, hostname, {_ACQUISITION}, country, region, city,
         browser, browser_version, os, os_version, device
     )
-    SELECT inserted.session_id, %(site_id)s, inserted.visitor_id, %(timestamp)s,
+    SELECT inserted.session_id, %(site_id)s, %(day_visitor_id)s, %(timestamp)s,
            %(timestamp)s, %(page_path)s, %(page_path)s, %(pageviews)s, 1,
            %(interactive_events)s, %(hostname)s, {_INSERTED_ACQUISITION}, %(country)s,
            %(region)s, %(city)s, %(browser)s, %(browser_version)s, %(os)s, %(os_version)s,
@@ -232,8 +252,10 @@ WITH previous AS (
         pageviews = s.pageviews + excluded.pageviews,
         events = s.events + 1,
         interactive_events = s.interactive_events + excluded.interactive_events
+    RETURNING started_at
 )
-SELECT id, session_id, visitor_id, {_ACQUISITION} FROM inserted
+SELECT id, session_id, visitor_id, (SELECT started_at FROM session), {_ACQUISITION}
+FROM inserted
 """  # noqa: S608
 
 
@@ -271,7 +293,9 @@ class Visit(VisitDimensions):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visits", db_index=False)
     timestamp = models.DateTimeField()
     name = models.CharField(max_length=120)
-    visitor_id = models.BigIntegerField()
+    visitor_id = models.BigIntegerField(
+        help_text="The visitor's key under its day's salt, by which a visit is continued."
+    )
     session_id = models.BigIntegerField()
     path = models.CharField(max_length=2000)
     postal_code = models.CharField(max_length=20, blank=True)
@@ -306,7 +330,9 @@ class Session(VisitDimensions):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="sessions", db_index=False
     )
-    visitor_id = models.BigIntegerField()
+    visitor_id = models.BigIntegerField(
+        help_text="The visitor as counted: one id per visitor and local day of the site."
+    )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField()
     entry_page = models.CharField(max_length=2000, blank=True)
@@ -332,6 +358,77 @@ class Session(VisitDimensions):
     def duration(self) -> timedelta:
         """Return the time from the first to the last event."""
         return self.ended_at - self.started_at
+
+
+# The advisory lock (with the site's id) under which a site's days are rolled up or forgotten.
+ROLLUP_LOCK = 7_411_001
+
+
+class RolledDayQuerySet(models.QuerySet):
+    """Queries over the days whose stats are rolled up."""
+
+    def lock(self, site: Site) -> None:
+        """Take the site's rollup lock until the end of the current transaction."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, site.pk])
+
+    def forget(self, site: Site, moments: list[datetime]) -> None:
+        """Forget the rollups of the site's local days these moments fall on."""
+        days = {_local_day(moment, site) for moment in moments}
+        with transaction.atomic():
+            self.lock(site)
+            DailyRollup.objects.filter(site=site, day__in=days).delete()
+            self.filter(site=site, day__in=days).delete()
+
+
+class RolledDay(models.Model):
+    """A local day of a site whose totals are summed up in DailyRollup rows.
+
+    A day is rolled up once no visit started on it can change any more (visits.stats.rollups).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    timezone = models.CharField(max_length=64, help_text="The site's time zone of the day.")
+    rolled_at = models.DateTimeField()
+
+    objects = RolledDayQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "day"], name="rolled_day_site_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} of site {self.site_id}"
+
+
+class DailyRollup(models.Model):
+    """A rolled-up day's totals for one value of one dimension ("" for the whole day).
+
+    Visit totals count the visits that started on the day; event totals the events of the day.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    dimension = models.CharField(max_length=40, blank=True)
+    value = models.TextField(blank=True)
+    visitors = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    bounces = models.PositiveIntegerField(default=0)
+    duration = models.BigIntegerField(default=0, help_text="Visit durations in microseconds.")
+    visit_pageviews = models.PositiveIntegerField(default=0)
+    pageviews = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["site", "dimension", "day"], name="rollup_site_dimension_day"),
+            models.Index(fields=["site", "day"], name="rollup_site_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value!r} of site {self.site_id}"
 
 
 # The length limit of every text column an event row fills, for Visit.objects.record().

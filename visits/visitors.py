@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from django.db import models
 
 KEEP_DAYS = 2
+# visitor_of_day() mixes the day's ordinal into bits 42 to 61 of the key, within 63 bits.
+DAY_BITS, DAY_SHIFT = 1 << 20, 42
 _salts: dict[date, bytes] = {}
 
 
@@ -47,6 +49,15 @@ def visitor_id(*, salt: bytes, site_id: int, ip: str, user_agent: str) -> int:
         f"{site_id}|{ip}|{user_agent}".encode(), key=salt, digest_size=8
     ).digest()
     return int.from_bytes(digest, "big") >> 1  # fits a signed bigint
+
+
+def visitor_of_day(key: int, day: date) -> int:
+    """Return the visitor as counted: the key of the visitor on one local day of the site.
+
+    Every visit of a counted visitor starts on that day, so visitor counts of different days
+    add up (see visits.stats.rollups).
+    """
+    return key ^ ((day.toordinal() % DAY_BITS) << DAY_SHIFT)
 
 
 def visitor_ids(*, site_id: int, ip: str, user_agent: str, day: date) -> tuple[int, int]:

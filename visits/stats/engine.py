@@ -1,233 +1,31 @@
-"""Answering a stats query with SQL over events (visits_visit) and visits (visits_session).
+"""Answering a stats query: totals from daily rollups and raw rows, metrics, comparisons.
 
-Event metrics (pageviews, events) count events by their own time. Visit metrics (visitors,
-visits, bounce rate, visit duration, views per visit) count visits by the time they started.
-With an event filter, a visit counts when it holds a matching event; grouped by an event
-dimension, a visit counts once for each value its events have.
+The totals of whole local days that are rolled up come from visits_dailyrollup, the rest from
+the raw events and visits (see visits.stats.raw and visits.stats.rollups); both are sums, so
+they add up. The metrics are derived from the summed totals as README.md defines them.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import DataError, OperationalError, connection, transaction
 from django.db.models import Min
+from django.utils import timezone
 
 from sites.models import Site
+from visits.stats import raw, rollups
 from visits.stats.dates import DateRange, label
-from visits.stats.query import (
-    EVENT_DIMENSIONS,
-    PROPS_PREFIX,
-    SESSION_ONLY_DIMENSIONS,
-    TIME_DIMENSIONS,
-    VISIT_DIMENSIONS,
-    Condition,
-    InvalidQuery,
-    Logical,
-    Query,
-    is_event_dimension,
-)
+from visits.stats.query import InvalidQuery, Logical, Query
+from visits.stats.raw import Totals
 
 EVENT_METRICS = ("pageviews", "events")
-NONE_LABEL = "(none)"
-DIRECT_LABEL = "Direct / None"
 
 
-@dataclass(frozen=True)
-class Totals:
-    """The raw sums of one result row, from which the metrics are derived."""
-
-    visitors: int = 0
-    visits: int = 0
-    bounces: int = 0
-    duration: float = 0.0
-    visit_pageviews: int = 0
-    pageviews: int = 0
-    events: int = 0
-
-
-class _Sql:
-    """A SQL fragment builder that collects its parameters in order."""
-
-    def __init__(self) -> None:
-        self.params: list = []
-
-    def param(self, value) -> str:
-        self.params.append(value)
-        return "%s"
-
-
-def _references(filters: Iterable[Condition | Logical]) -> set[str]:
-    dimensions = set()
-    for item in filters:
-        if isinstance(item, Logical):
-            dimensions |= _references(item.filters)
-        else:
-            dimensions.add(item.dimension)
-    return dimensions
-
-
-def _column(dimension: str, sql: _Sql, *, events: bool) -> str:
-    """Return the expression of a dimension, labelled as results show it."""
-    if dimension.startswith(PROPS_PREFIX):
-        key = sql.param(dimension[len(PROPS_PREFIX) :])
-        return f"COALESCE(e.props ->> {key}, '{NONE_LABEL}')"
-    if dimension in EVENT_DIMENSIONS:
-        raw = f"e.{EVENT_DIMENSIONS[dimension]}"
-    else:
-        table = "e" if events and dimension not in SESSION_ONLY_DIMENSIONS else "s"
-        raw = f"{table}.{VISIT_DIMENSIONS[dimension]}"
-    empty = DIRECT_LABEL if dimension == "visit:source" else NONE_LABEL
-    return f"COALESCE(NULLIF({raw}, ''), '{empty}')"
-
-
-def _bucket(granularity: str, moment: str, sql: _Sql, date_range: DateRange) -> str:
-    # The local start of the bucket; compute() turns it into a label, once per row.
-    return f"date_trunc('{granularity}', {moment} AT TIME ZONE {sql.param(date_range.tz.key)})"
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _condition(condition: Condition, sql: _Sql, *, events: bool) -> str:
-    expression = _column(condition.dimension, sql, events=events)
-    values = list(condition.values)
-    sensitive = condition.case_sensitive
-    operator = condition.operator.removesuffix("_not")
-    if operator == "is":
-        if not sensitive:
-            expression, values = f"lower({expression})", [value.lower() for value in values]
-        test = f"{expression} = ANY({sql.param(values)})"
-    elif operator == "contains":
-        patterns = [f"%{_escape_like(value)}%" for value in values]
-        test = f"{expression} {'LIKE' if sensitive else 'ILIKE'} ANY({sql.param(patterns)})"
-    else:
-        test = f"{expression} {'~' if sensitive else '~*'} ANY({sql.param(values)})"
-    return f"NOT ({test})" if condition.operator.endswith("_not") else test
-
-
-def _where(filters: Iterable[Condition | Logical], sql: _Sql, *, events: bool) -> str:
-    parts = []
-    for item in filters:
-        if isinstance(item, Condition):
-            parts.append(_condition(item, sql, events=events))
-        elif item.operator == "not":
-            parts.append(f"NOT ({_where(item.filters, sql, events=events)})")
-        else:
-            joiner = f" {item.operator.upper()} "
-            parts.append(
-                "(" + joiner.join(_where([f], sql, events=events) for f in item.filters) + ")"
-            )
-    return " AND ".join(parts) or "TRUE"
-
-
-def _dimension_columns(query: Query, sql: _Sql, moment: str, *, events: bool) -> list[str]:
-    columns = []
-    for dimension in query.dimensions:
-        if dimension in TIME_DIMENSIONS:
-            columns.append(_bucket(query.granularity(), moment, sql, query.date_range))
-        else:
-            columns.append(_column(dimension, sql, events=events))
-    return columns
-
-
-def _fetch(sql: _Sql, statement: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, sql.params)
-        return cursor.fetchall()
-
-
-def _group_by(count: int) -> str:
-    return f"GROUP BY {', '.join(str(i + 1) for i in range(count))}" if count else ""
-
-
-def _in_range(sql: _Sql, site: Site, date_range: DateRange, *, table: str, moment: str) -> str:
-    return (
-        f"{table}.site_id = {sql.param(site.pk)} AND {table}.{moment} >= "
-        f"{sql.param(date_range.start)} AND {table}.{moment} < {sql.param(date_range.end)}"
-    )
-
-
-def _event_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple, Totals]:
-    # Fragments are built in the order they appear in the statement: parameters are positional.
-    sql = _Sql()
-    columns = _dimension_columns(query, sql, "e.timestamp", events=True)
-    referenced = _references(query.filters) | set(query.dimensions)
-    join = ""
-    if referenced & set(SESSION_ONLY_DIMENSIONS):
-        join = "JOIN visits_session s ON s.session_id = e.session_id"
-    in_range = _in_range(sql, site, date_range, table="e", moment="timestamp")
-    where = _where(query.filters, sql, events=True)
-    statement = (
-        f"SELECT {', '.join([*columns, ''])} count(*) FILTER (WHERE e.name = 'pageview'), "
-        f"count(*) FROM visits_visit e {join} WHERE {in_range} AND {where} "
-        f"{_group_by(len(columns))}"
-    )
-    return {
-        tuple(row[: len(columns)]): Totals(pageviews=row[-2], events=row[-1])
-        for row in _fetch(sql, statement)
-    }
-
-
-_VISIT_AGGREGATES = (
-    "count(DISTINCT {t}visitor_id), count(*), "
-    "count(*) FILTER (WHERE {t}pageviews = 1 AND {t}interactive_events = 0), "
-    "COALESCE(sum(EXTRACT(EPOCH FROM {t}ended_at - {t}started_at)), 0), "
-    "COALESCE(sum({t}pageviews), 0)"
-)
-
-
-def _visit_totals(
-    site: Site, query: Query, date_range: DateRange, dimensions: list[str]
-) -> dict[tuple, Totals]:
-    # Fragments are built in the order they appear in the statement: parameters are positional.
-    sql = _Sql()
-    scoped = replace(query, dimensions=dimensions)
-    if any(is_event_dimension(d) for d in dimensions):
-        columns = _dimension_columns(scoped, sql, "s.started_at", events=True)
-        names = [f"d{i}" for i in range(len(columns))]
-        inner = ", ".join(f"{c} AS {n}" for c, n in zip(columns, names, strict=True))
-        in_range = _in_range(sql, site, date_range, table="s", moment="started_at")
-        where = _where(query.filters, sql, events=True)
-        statement = (
-            f"SELECT {', '.join(names)}, {_VISIT_AGGREGATES.format(t='')} FROM ("
-            f"SELECT DISTINCT {inner}, s.session_id, s.visitor_id, s.pageviews, "
-            "s.interactive_events, s.started_at, s.ended_at "
-            "FROM visits_session s JOIN visits_visit e ON e.session_id = s.session_id "
-            f"WHERE {in_range} AND {where}) AS t {_group_by(len(columns))}"
-        )
-    else:
-        columns = _dimension_columns(scoped, sql, "s.started_at", events=False)
-        in_range = _in_range(sql, site, date_range, table="s", moment="started_at")
-        if any(is_event_dimension(d) for d in _references(query.filters)):
-            matching = _where(query.filters, sql, events=True)
-            where = (
-                "EXISTS (SELECT 1 FROM visits_visit e "
-                f"WHERE e.session_id = s.session_id AND {matching})"
-            )
-        else:
-            where = _where(query.filters, sql, events=False)
-        statement = (
-            f"SELECT {', '.join([*columns, ''])} {_VISIT_AGGREGATES.format(t='s.')} "
-            f"FROM visits_session s WHERE {in_range} AND {where} {_group_by(len(columns))}"
-        )
-    return {
-        tuple(row[: len(columns)]): Totals(
-            visitors=row[-5],
-            visits=row[-4],
-            bounces=row[-3],
-            duration=float(row[-2]),
-            visit_pageviews=int(row[-1]),
-        )
-        for row in _fetch(sql, statement)
-    }
-
-
-def _half_up(value: float, places: int = 0) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+def _half_up(value: float | Decimal, places: int = 0) -> Decimal:
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _metric(name: str, totals: Totals, total_visitors: int) -> int | float:
@@ -238,7 +36,7 @@ def _metric(name: str, totals: Totals, total_visitors: int) -> int | float:
     if name == "bounce_rate":
         return int(_half_up(totals.bounces * 100 / visits)) if visits else 0
     if name == "visit_duration":
-        return int(_half_up(totals.duration / visits)) if visits else 0
+        return int(_half_up(Decimal(totals.duration) / (visits * 1_000_000))) if visits else 0
     if name == "percentage":
         if not total_visitors:
             return 0.0
@@ -246,28 +44,31 @@ def _metric(name: str, totals: Totals, total_visitors: int) -> int | float:
     return getattr(totals, name)
 
 
-def _merge(*parts: dict[tuple, Totals]) -> dict[tuple, Totals]:
-    merged: dict[tuple, Totals] = {}
-    for part in parts:
-        for key, totals in part.items():
-            known = merged.get(key, Totals())
-            merged[key] = Totals(
-                **{
-                    name: getattr(known, name) + getattr(totals, name)
-                    for name in (field.name for field in fields(Totals))
-                }
-            )
-    return merged
+def _totals(
+    site: Site, query: Query, date_range: DateRange, *, events: bool, visits: bool
+) -> dict[tuple, Totals]:
+    """Sum event and/or visit totals over the range: rolled-up days, then the raw rest."""
+    plan = rollups.plan(site, query, date_range, events=events)
+    parts = []
+    if plan.days:
+        parts.append(rollups.totals(site, query, plan.days, events=events, visits=visits))
+    for part_range in plan.raw_ranges:
+        if events:
+            parts.append(raw.event_totals(site, query, part_range))
+        if visits:
+            parts.append(raw.visit_totals(site, query, part_range))
+    return raw.merge(*parts)
 
 
 def compute(site: Site, query: Query, date_range: DateRange) -> dict[tuple, list]:
     """Return each result row's dimension values mapped to its metric values."""
-    parts = []
-    if set(query.metrics) & set(EVENT_METRICS):
-        parts.append(_event_totals(site, query, date_range))
-    if set(query.metrics) - set(EVENT_METRICS):
-        parts.append(_visit_totals(site, query, date_range, query.dimensions))
-    rows = _merge(*parts)
+    rows = _totals(
+        site,
+        query,
+        date_range,
+        events=bool(set(query.metrics) & set(EVENT_METRICS)),
+        visits=bool(set(query.metrics) - set(EVENT_METRICS)),
+    )
     index, granularity = query.time_index(), query.granularity()
     if index is not None:
         rows = {
@@ -276,8 +77,9 @@ def compute(site: Site, query: Query, date_range: DateRange) -> dict[tuple, list
         }
     total_visitors = 0
     if "percentage" in query.metrics:
-        overall = _visit_totals(site, query, date_range, [])
-        total_visitors = overall.get((), Totals()).visitors
+        overall = replace(query, dimensions=[])
+        total = _totals(site, overall, date_range, events=False, visits=True)
+        total_visitors = total.get((), Totals()).visitors
     if query.time_labels and len(query.dimensions) == 1:  # a time series: every bucket
         for bucket in date_range.labels(granularity):
             rows.setdefault((bucket,), Totals())
@@ -337,8 +139,15 @@ _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by 
 
 
 def run_query(site: Site, query: Query) -> dict:
-    """Answer a validated query: results, meta, and the query as it was understood."""
+    """Answer a validated query: results, meta, and the query as it was understood.
+
+    Days of the query's ranges that are over and not rolled up yet are rolled up first, for a
+    limited time; those left are read raw (see visits.stats.rollups).
+    """
     check_patterns(query)
+    if rollups.rolled_dimension(query, events=False) is not None:
+        ranges = [r for r in (query.date_range, query.comparison_range) if r is not None]
+        rollups.roll_up(site, ranges, now=timezone.now(), budget=rollups.ROLL_BUDGET_SECONDS)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # Distinct counts and groupings over a month of events sort in memory, not on disk.

@@ -12,6 +12,7 @@ from model_bakery import baker
 from sites.models import Site
 from visits.collect import DROPPED_HEADER, TRACKER_FILE
 from visits.models import Session, Visit
+from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ class EventViewTest:
         visit = Visit.objects.get(site=site)
         session = Session.objects.get(site=site)
         assert session.session_id == visit.session_id
-        assert session.visitor_id == visit.visitor_id
+        assert session.visitor_id == visitor_of_day(visit.visitor_id, visit.timestamp.date())
         assert (session.pageviews, session.events) == (1, 1)
         assert session.entry_page == session.exit_page == "/pricing"
 

@@ -8,6 +8,7 @@ from model_bakery import baker
 
 from sites.models import Membership, Role, Site
 from visits.models import DropReason, Session, Visit, VisitDropped, new_session_id
+from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ class SessionRecordTest:
 
         session = Session.objects.get(session_id=visit.session_id)
         assert session.site == site
-        assert session.visitor_id == visit.visitor_id
+        assert session.visitor_id == visitor_of_day(visit.visitor_id, START.date())
         assert session.started_at == session.ended_at == START
         assert session.entry_page == session.exit_page == "/pricing"
         assert (session.pageviews, session.events, session.interactive_events) == (1, 1, 0)
