@@ -7,7 +7,8 @@ dimension, a visit counts once for each value its events have.
 """
 
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from operator import add
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -29,8 +30,7 @@ NONE_LABEL = "(none)"
 DIRECT_LABEL = "Direct / None"
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     """The raw sums of one result row, from which the metrics are derived."""
 
     visitors: int = 0
@@ -47,9 +47,8 @@ def merge(*parts: dict[tuple, Totals]) -> dict[tuple, Totals]:
     merged: dict[tuple, Totals] = {}
     for part in parts:
         for key, totals in part.items():
-            known = merged.get(key, Totals())
-            pairs = zip(astuple(known), astuple(totals), strict=True)
-            merged[key] = Totals(*(a + b for a, b in pairs))
+            known = merged.get(key)
+            merged[key] = totals if known is None else Totals(*map(add, known, totals))
     return merged
 
 

@@ -10,7 +10,7 @@ tables answer for that day (visits.stats.raw computes both), one row per dimensi
 
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ ROLL_DELAY = timedelta(hours=1)
 ROLL_BUDGET_SECONDS = 2.0
 ROLLED_DIMENSIONS = ("", *VISIT_DIMENSIONS, *EVENT_DIMENSIONS)  # "": the day's totals
 ROLLED_GRANULARITIES = (None, "day", "week", "month")
-_TOTALS = tuple(item.name for item in fields(raw.Totals))  # DailyRollup's columns too
+_TOTALS = raw.Totals._fields  # DailyRollup's columns too
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def roll_day(site: Site, day: date, *, now: datetime) -> bool:
                     day=day,
                     dimension=dimension,
                     value=key[0] if key else "",
-                    **asdict(sums),
+                    **sums._asdict(),
                 )
                 for key, sums in raw.merge(*parts).items()
             )
@@ -167,7 +167,8 @@ def roll_up(
     With a budget (seconds), stop starting new days once it is spent.
     """
     days = sorted({day for date_range in ranges for day in whole_days(date_range)})
-    waiting = [day for day in days if day not in _rolled(site, days)] if days else []
+    rolled = _rolled(site, days) if days else set()
+    waiting = [day for day in days if day not in rolled]
     started, count = time.monotonic(), 0
     for day in waiting:
         if budget is not None and time.monotonic() - started >= budget:
