@@ -25,6 +25,7 @@ run: install
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py createcachetable; \
 	$(PY) manage.py seed_demo --if-empty; \
+	$(PY) manage.py rollup; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	echo "Serving Tally on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
 	exec $(VENV)/bin/gunicorn proj.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY)

@@ -7,7 +7,15 @@ from django.contrib.auth.models import AnonymousUser
 from model_bakery import baker
 
 from sites.models import Membership, Role, Site
-from visits.models import DropReason, Session, Visit, VisitDropped, new_session_id
+from visits.models import (
+    DailyRollup,
+    DropReason,
+    RolledDay,
+    Session,
+    Visit,
+    VisitDropped,
+    new_session_id,
+)
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -515,3 +523,72 @@ class NewSessionIdTest:
         session_id = new_session_id(visitor, datetime(2099, 12, 31, 23, 59, tzinfo=UTC))
 
         assert 0 <= session_id < 2**63
+
+
+class RolledDayQuerySetTest:
+    def test_forget_days_of_the_moments(self, site):
+        day = START.date()
+        for rolled in (day, day + timedelta(days=1)):
+            baker.make(RolledDay, site=site, day=rolled, timezone="UTC")
+            baker.make(DailyRollup, site=site, day=rolled)
+
+        RolledDay.objects.forget(site, [START, START + timedelta(hours=1)])
+
+        assert list(RolledDay.objects.values_list("day", flat=True)) == [day + timedelta(days=1)]
+        assert list(DailyRollup.objects.values_list("day", flat=True)) == [day + timedelta(days=1)]
+
+    def test_forget_other_site_kept(self, site):
+        other = baker.make(Site, domain="other.example")
+        baker.make(RolledDay, site=other, day=START.date(), timezone="UTC")
+
+        RolledDay.objects.forget(site, [START])
+
+        assert RolledDay.objects.filter(site=other).exists()
+
+    def test_forget_local_day_of_the_site(self, site):
+        site.timezone = "America/New_York"  # 10:00 UTC on 4 March is 05:00 there
+        baker.make(RolledDay, site=site, day=START.date(), timezone="America/New_York")
+
+        RolledDay.objects.forget(site, [START - timedelta(hours=6)])  # 3 March there
+
+        assert RolledDay.objects.exists()
+
+
+class RecordRollupTest:
+    def test_record_late_event_forgets_its_day(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START, received_at=START + timedelta(days=2))
+
+        assert not RolledDay.objects.exists()
+
+    def test_record_late_event_forgets_day_its_visit_started(self, site):
+        evening = START.replace(hour=23, minute=50)
+        record(site, at=evening, received_at=evening)
+        baker.make(RolledDay, site=site, day=evening.date(), timezone="UTC")
+
+        late = record(
+            site, at=evening + timedelta(minutes=20), received_at=evening + timedelta(hours=1)
+        )
+
+        assert Session.objects.get(session_id=late.session_id).started_at == evening
+        assert not RolledDay.objects.exists()
+
+    def test_record_live_event_keeps_rolled_days(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START + timedelta(days=1), received_at=START + timedelta(days=1))
+
+        assert RolledDay.objects.exists()
+
+    def test_record_visit_counted_per_local_day(self, site):
+        site.timezone = "Asia/Tokyo"  # 10:00 UTC is 19:00 there
+
+        visit = record(site, at=START, received_at=START)
+
+        session = Session.objects.get(session_id=visit.session_id)
+        assert session.visitor_id == visitor_of_day(visit.visitor_id, START.date())
+        later = record(site, at=START + timedelta(hours=6), received_at=START + timedelta(hours=6))
+        assert Session.objects.get(session_id=later.session_id).visitor_id == visitor_of_day(
+            visit.visitor_id, START.date() + timedelta(days=1)
+        )

@@ -1,11 +1,14 @@
 """Daily salts and the cookieless visitor ids hashed with them."""
 
-from datetime import date, timedelta
+import importlib
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from model_bakery import baker
 
-from visits.visitors import VisitorSalt, salt_for, visitor_id, visitor_ids
+from visits.models import Session
+from visits.visitors import VisitorSalt, salt_for, visitor_id, visitor_ids, visitor_of_day
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +144,32 @@ class VisitorIdTest:
         visitor_ids(site_id=1, ip="8.8.8.8", user_agent=CHROME, day=TODAY)
 
         assert set(VisitorSalt.objects.values_list("day", flat=True)) == {YESTERDAY, TODAY}
+
+
+class VisitorOfDayTest:
+    def test_visitor_of_day_same_key_same_day(self):
+        assert visitor_of_day(12345, TODAY) == visitor_of_day(12345, TODAY)
+
+    def test_visitor_of_day_same_key_other_day(self):
+        assert visitor_of_day(12345, TODAY) != visitor_of_day(12345, YESTERDAY)
+
+    def test_visitor_of_day_other_key_same_day(self):
+        assert visitor_of_day(12345, TODAY) != visitor_of_day(12346, TODAY)
+
+    def test_visitor_of_day_fits_a_bigint(self):
+        assert 0 <= visitor_of_day(2**63 - 1, date(9998, 12, 31)) < 2**63
+
+    def test_visitor_of_day_same_as_migration_sql(self):
+        migration = importlib.import_module("visits.migrations.0002_rollups")
+        site = baker.make("sites.Site", domain="example.com", timezone="Asia/Tokyo")
+        started = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)  # 5 March in Tokyo
+        baker.make("visits.Session", site=site, visitor_id=12345, started_at=started)
+
+        with connection.cursor() as cursor:
+            cursor.execute(migration.VISITOR_OF_DAY_SQL)
+
+        counted = Session.objects.get().visitor_id
+        assert counted == visitor_of_day(12345, date(2026, 3, 5))
+
+    def test_visitor_of_day_applied_twice_gives_the_key(self):
+        assert visitor_of_day(visitor_of_day(12345, TODAY), TODAY) == 12345
