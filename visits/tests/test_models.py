@@ -592,3 +592,17 @@ class RecordRollupTest:
         assert Session.objects.get(session_id=later.session_id).visitor_id == visitor_of_day(
             visit.visitor_id, START.date() + timedelta(days=1)
         )
+
+
+class RollupStrTest:
+    def test_rolled_day_str(self, site):
+        rolled = baker.make(RolledDay, site=site, day=START.date())
+
+        assert str(rolled) == f"2026-03-04 of site {site.pk}"
+
+    def test_daily_rollup_str(self, site):
+        rollup = baker.make(
+            DailyRollup, site=site, day=START.date(), dimension="visit:country", value="DE"
+        )
+
+        assert str(rollup) == f"2026-03-04 visit:country='DE' of site {site.pk}"
