@@ -2,6 +2,7 @@
 
 import django_filters
 
+from visits.enrichment.urls import UTM_PARAMETERS
 from visits.models import Visit
 
 EXACT_FIELDS = [
@@ -11,11 +12,7 @@ EXACT_FIELDS = [
     "os",
     "device",
     "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
+    *UTM_PARAMETERS,
 ]
 
 

@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from sites.models import Site
 from visits.enrichment.geoip import locate
 from visits.enrichment.referrer import classify_referrer
-from visits.enrichment.urls import host_matches_domain, parse_page_url
+from visits.enrichment.urls import UTM_PARAMETERS, host_matches_domain, parse_page_url
 from visits.enrichment.useragent import parse_user_agent
 from visits.visitors import VisitorSalt, visitor_ids, visitor_of_day
 
@@ -176,15 +176,7 @@ def new_session_id(visitor: int, start: datetime) -> int:
 
 
 # How the visit was acquired: an event carries its visit's values, those of the first event.
-ACQUISITION_FIELDS = (
-    "referrer",
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-)
+ACQUISITION_FIELDS = ("referrer", "source", *UTM_PARAMETERS)
 _ACQUISITION = ", ".join(ACQUISITION_FIELDS)
 _CHOSEN_ACQUISITION = ", ".join(f"chosen.{name}" for name in ACQUISITION_FIELDS)
 _PREVIOUS_ACQUISITION = ", ".join(f"p.{name}" for name in ACQUISITION_FIELDS)

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from sites.domains import normalize_domain
 from sites.models import Site
-from visits.enrichment.urls import InvalidUrl, parse_page_url
+from visits.enrichment.urls import UTM_PARAMETERS, InvalidUrl, parse_page_url
 from visits.models import Visit
 
 MAX_PROPS = 30
@@ -162,11 +162,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "path",
             "referrer",
             "source",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "utm_term",
-            "utm_content",
+            *UTM_PARAMETERS,
             "country",
             "region",
             "city",

@@ -51,7 +51,7 @@ def _totals(
     plan = rollups.plan(site, query, date_range, events=events)
     parts = []
     if plan.days:
-        parts.append(rollups.totals(site, query, plan.days, events=events, visits=visits))
+        parts.append(rollups.totals(site, query, plan, events=events, visits=visits))
     for part_range in plan.raw_ranges:
         if events:
             parts.append(raw.event_totals(site, query, part_range))

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from visits.enrichment.urls import UTM_PARAMETERS
 from visits.stats.dates import DateRange, InvalidDateRange, resolve_date_range
 
 METRICS = (
@@ -24,11 +25,7 @@ VISIT_DIMENSIONS = {
         "exit_page",
         "source",
         "referrer",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "utm_term",
-        "utm_content",
+        *UTM_PARAMETERS,
         "country",
         "region",
         "city",

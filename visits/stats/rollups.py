@@ -38,8 +38,9 @@ _TOTALS = raw.Totals._fields  # DailyRollup's columns too
 
 @dataclass(frozen=True)
 class Plan:
-    """Where a range's totals come from: rolled-up days and raw sub-ranges."""
+    """Where a range's totals come from: rolled-up days (of one dimension) and raw sub-ranges."""
 
+    dimension: str | None = None
     days: list[date] = field(default_factory=list)
     raw_ranges: list[DateRange] = field(default_factory=list)
 
@@ -72,7 +73,8 @@ def _rolled(site: Site, days: Iterable[date]) -> set[date]:
 
 def plan(site: Site, query: Query, date_range: DateRange, *, events: bool) -> Plan:
     """Split the range into the rolled-up days the query can use and raw sub-ranges."""
-    days = whole_days(date_range) if rolled_dimension(query, events=events) is not None else []
+    dimension = rolled_dimension(query, events=events)
+    days = whole_days(date_range) if dimension is not None else []
     rolled = sorted(_rolled(site, days)) if days else []
     raw_ranges, cursor = [], date_range.start
     for day in rolled:
@@ -82,14 +84,13 @@ def plan(site: Site, query: Query, date_range: DateRange, *, events: bool) -> Pl
         cursor = day_range.end
     if cursor < date_range.end:
         raw_ranges.append(DateRange(cursor, date_range.end, date_range.tz))
-    return Plan(rolled, raw_ranges)
+    return Plan(dimension, rolled, raw_ranges)
 
 
 def totals(
-    site: Site, query: Query, days: list[date], *, events: bool, visits: bool
+    site: Site, query: Query, planned: Plan, *, events: bool, visits: bool
 ) -> dict[tuple, raw.Totals]:
-    """Sum the rolled-up days' totals, grouped by the query's dimensions."""
-    dimension = rolled_dimension(query, events=events)
+    """Sum the planned rolled-up days' totals, grouped by the query's dimensions."""
     columns = [
         f"date_trunc('{query.granularity()}', day::timestamp)" if d in TIME_DIMENSIONS else "value"
         for d in query.dimensions
@@ -104,7 +105,7 @@ def totals(
         cursor.execute(
             f"SELECT {', '.join([*columns, sums])} FROM visits_dailyrollup "
             f"WHERE site_id = %s AND dimension = %s AND day = ANY(%s) {group_by} {having}",
-            [site.pk, dimension, days],
+            [site.pk, planned.dimension, planned.days],
         )
         rows = cursor.fetchall()
     width = len(columns)

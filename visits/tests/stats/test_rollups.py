@@ -7,7 +7,7 @@ import pytest
 from model_bakery import baker
 
 from sites.models import Site
-from visits.models import DailyRollup, RolledDay, Visit
+from visits.models import DailyRollup, RolledDay, Session, Visit
 from visits.stats import rollups
 from visits.stats.dates import DateRange, local_days_range
 from visits.stats.engine import first_day, run_query
@@ -142,7 +142,7 @@ class PlanTest:
     def test_plan_nothing_rolled_up(self, site):
         whole = days_range(MAY_18, MAY_20)
 
-        assert plan(site, query(site), whole, events=True) == Plan([], [whole])
+        assert plan(site, query(site), whole, events=True) == Plan("", [], [whole])
 
     def test_plan_rolled_day_between_raw_ranges(self, site):
         baker.make(RolledDay, site=site, day=MAY_19, timezone="Europe/Berlin")
@@ -150,7 +150,7 @@ class PlanTest:
         planned = plan(site, query(site), days_range(MAY_18, date(2026, 5, 21)), events=True)
 
         assert planned == Plan(
-            [MAY_19], [days_range(MAY_18, MAY_19), days_range(MAY_20, date(2026, 5, 21))]
+            "", [MAY_19], [days_range(MAY_18, MAY_19), days_range(MAY_20, date(2026, 5, 21))]
         )
 
     def test_plan_query_not_rolled_up_reads_raw(self, site):
@@ -158,13 +158,13 @@ class PlanTest:
         hourly = query(site, dimensions=["time:hour"])
         whole = days_range(MAY_19, MAY_20)
 
-        assert plan(site, hourly, whole, events=True) == Plan([], [whole])
+        assert plan(site, hourly, whole, events=True) == Plan(None, [], [whole])
 
     def test_plan_day_rolled_in_another_time_zone_reads_raw(self, site):
         baker.make(RolledDay, site=site, day=MAY_19, timezone="UTC")
         whole = days_range(MAY_19, MAY_20)
 
-        assert plan(site, query(site), whole, events=True) == Plan([], [whole])
+        assert plan(site, query(site), whole, events=True) == Plan("", [], [whole])
 
 
 class RollDayTest:
@@ -267,11 +267,15 @@ class RollupExactnessTest:
         monkeypatch.setattr(rollups, "ROLL_BUDGET_SECONDS", 0.0)  # the raw answer first
         raw_answer = run_query(traffic, query(traffic, **body))
         roll_up(traffic, [days_range(date(2026, 5, 17), date(2026, 5, 21))], now=LATER)
+        # Every query reads 19 May whole: only its rollup rows can answer for it now.
+        may_19 = days_range(MAY_19, MAY_20)
+        Visit.objects.filter(timestamp__gte=may_19.start, timestamp__lt=may_19.end).delete()
+        Session.objects.filter(started_at__gte=may_19.start, started_at__lt=may_19.end).delete()
 
         assert RolledDay.objects.count() == 4
         assert run_query(traffic, query(traffic, **body)) == raw_answer
 
-    def test_run_query_visits_only_group_without_visit_of_the_range_not_shown(self, traffic):
+    def test_run_query_events_only_group_without_event_of_the_range_not_shown(self, traffic):
         roll_up(traffic, [days_range(MAY_18, MAY_20)], now=LATER)
         body = {"metrics": ["pageviews"], "dimensions": ["event:name"]}
 
@@ -279,6 +283,15 @@ class RollupExactnessTest:
 
         # The signup of the 18th's visit happened on the 19th: no event of that name on the 18th.
         assert [row["dimensions"] for row in answer["results"]] == [["pageview"]]
+
+    def test_run_query_visits_only_group_without_visit_of_the_range_not_shown(self, traffic):
+        roll_up(traffic, [days_range(MAY_18, MAY_20)], now=LATER)
+        body = {"metrics": ["visitors"], "dimensions": ["visit:source"]}
+
+        answer = run_query(traffic, query(traffic, date_range=["2026-05-19", "2026-05-19"], **body))
+
+        # On the 19th, Google brought only an event of a visit that started on the 18th.
+        assert [row["dimensions"] for row in answer["results"]] == [["Direct / None"], ["news"]]
 
 
 class RunQueryRollsUpTest:
