@@ -168,6 +168,8 @@ if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict", "None"}:
 # Enrichment: an optional city database; countries need no configuration.
 
 GEOIP_CITY_DB = os.environ.get("GEOIP_CITY_DB", "").strip()
+# The collect endpoint answers before its events are stored, by a writer thread (visits.writer).
+INGEST_BUFFER = env_bool("INGEST_BUFFER", default=True)
 
 # Proxies whose X-Forwarded-For is believed when they are the direct peer.
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +23,7 @@ from visits.models import DropReason, Visit, VisitDropped
 from visits.parsers import EventJSONParser, EventTextParser
 from visits.serializers import EventSerializer
 from visits.sitecache import sites_by_domain
+from visits.writer import WriterFull, event_writer
 
 logger = structlog.get_logger(__name__)
 
@@ -31,7 +33,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 def record_event(request: Request, event: dict) -> list[DropReason]:
-    """Record an event for each site it names; return why any were not recorded."""
+    """Accept an event for each site it names; return why any were not recorded."""
     now = timezone.now()
     ip, user_agent = client_ip(request), request.headers.get("User-Agent", "")
     sites = sites_by_domain(event["domain"])
@@ -42,7 +44,7 @@ def record_event(request: Request, event: dict) -> list[DropReason]:
             logger.info("event_dropped", reason=DropReason.UNKNOWN_DOMAIN, domain=domain)
             continue
         try:
-            Visit.objects.record(
+            prepared = Visit.objects.prepare(
                 site=sites[domain],
                 name=event["name"],
                 url=event["url"],
@@ -57,7 +59,22 @@ def record_event(request: Request, event: dict) -> list[DropReason]:
         except VisitDropped as dropped:
             drops.append(dropped.reason)
             logger.info("event_dropped", reason=dropped.reason, site_id=sites[domain].pk)
+            continue
+        try:
+            event_writer.add(prepared.params)
+        except WriterFull as full:
+            logger.warning("event_refused_writer_full", site_id=sites[domain].pk)
+            raise IngestUnavailable from full
     return drops
+
+
+class IngestUnavailable(APIException):
+    """Events cannot be taken in: too many wait to be stored."""
+
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    default_detail = "Too many events are waiting to be stored; send this one again shortly."
+    default_code = "ingest_unavailable"
+    wait = 5  # seconds, sent as Retry-After
 
 
 def with_drops(response: HttpResponse, drops: list[DropReason]) -> HttpResponse:

@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -67,7 +68,32 @@ class VisitQuerySet(models.QuerySet):
         """Return the events of the sites a user can see."""
         return self.filter(site__in=Site.objects.visible_to(user).values("pk"))
 
-    def record(
+    def record(self, **event) -> "Visit":
+        """Enrich and store one event now, folding it into its session; return it.
+
+        Takes prepare()'s arguments and raises VisitDropped as it does. An event older than
+        a visit's timeout (posted late) may change days already rolled up: they are
+        forgotten, to be rolled again.
+        """
+        prepared = self.prepare(**event)
+        inserted = _RECORD.fetchone(prepared.params)
+        if inserted is None:
+            raise VisitDropped(DropReason.UNKNOWN_DOMAIN)
+        visit_id, session_id, visitor, session_start, *acquisition = inserted
+        site, timestamp = event["site"], event["timestamp"]
+        if timestamp < event["received_at"] - SESSION_TIMEOUT:
+            RolledDay.objects.forget(site, [timestamp, session_start])
+        row = {**prepared.row, **dict(zip(ACQUISITION_FIELDS, acquisition, strict=True))}
+        return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
+
+    def store(self, events: list[dict]) -> None:
+        """Store prepared events (their params), in order, in one transaction and round trip.
+
+        The events of a site deleted meanwhile are left out; late events are not expected.
+        """
+        _RECORD.execute_many(events)
+
+    def prepare(
         self,
         *,
         site: Site,
@@ -80,24 +106,20 @@ class VisitQuerySet(models.QuerySet):
         user_agent: str,
         timestamp: datetime,
         received_at: datetime,
-    ) -> "Visit":
-        """Enrich and store one event, folding it into its session in one statement.
-
-        An event that continues a visit takes the visit's referrer, source and UTM tags, so
-        that every event can be grouped by how its visit was acquired without a join.
+    ) -> "PreparedEvent":
+        """Enrich one event into the row and the parameters of the statement storing it.
 
         Raises VisitDropped for bots, excluded addresses and pages of another host; the IP
         and user agent only serve to enrich and are not stored.
 
-        The event continues the visitor's session on the site when the visitor's previous
-        event there is under 30 minutes older, else starts one. The visitor is matched under
-        today's and yesterday's salt, so a visit spanning midnight stays one visit. A new
-        session's id is derived from the visitor and the half hour it starts in, so that two
-        first events arriving at once still open a single session; its counted visitor is the
-        visitor of the site's local day it starts on.
-
-        An event older than a visit's timeout (posted late) may change days already rolled
-        up: they are forgotten, to be rolled again.
+        The statement folds the event into its session: it continues the visitor's session
+        on the site when the visitor's previous event there is under 30 minutes older, else
+        starts one. The visitor is matched under today's and yesterday's salt, so a visit
+        spanning midnight stays one visit. A new session's id is derived from the visitor and
+        the half hour it starts in, so that two first events arriving at once still open a
+        single session; its counted visitor is the visitor of the site's local day it starts
+        on. An event that continues a visit takes the visit's referrer, source and UTM tags,
+        so that every event can be grouped by how its visit was acquired without a join.
         """
         agent = parse_user_agent(user_agent)
         if agent.is_bot:
@@ -154,14 +176,14 @@ class VisitQuerySet(models.QuerySet):
             "pageviews": int(is_pageview),
             "interactive_events": int(interactive and not is_pageview),
         }
-        inserted = _RECORD.fetchone(params)
-        if inserted is None:
-            raise VisitDropped(DropReason.UNKNOWN_DOMAIN)
-        visit_id, session_id, visitor, session_start, *acquisition = inserted
-        if timestamp < received_at - SESSION_TIMEOUT:
-            RolledDay.objects.forget(site, [timestamp, session_start])
-        row.update(zip(ACQUISITION_FIELDS, acquisition, strict=True))
-        return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
+        return PreparedEvent(row, params)
+
+
+class PreparedEvent(NamedTuple):
+    """An enriched event: its row as recorded, and the parameters of the statement storing it."""
+
+    row: dict
+    params: dict
 
 
 def _local_day(moment: datetime, site: Site) -> date:

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -103,6 +104,15 @@ def validate_page_url(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)  # trackers send the same few domains over and over
+def _event_domain(raw: str) -> str:
+    """Return a domain as sites store it; one no site can have, escaped, as it is logged."""
+    try:
+        return normalize_domain(raw)
+    except DjangoValidationError:
+        return raw.strip().lower().encode("unicode_escape").decode()[:253]
+
+
 class EventSerializer(serializers.Serializer):
     """An event in the shape of Plausible's Events API, long names or one-letter aliases."""
 
@@ -127,15 +137,7 @@ class EventSerializer(serializers.Serializer):
 
     def validate_domain(self, value: str) -> list[str]:
         """Split and normalise the domains, as sites store them."""
-        domains = []
-        for raw in value.split(","):
-            if raw.strip():
-                try:
-                    domains.append(normalize_domain(raw))
-                except DjangoValidationError:
-                    # Unknown to every site, so dropped; escaped, since it is logged.
-                    domains.append(raw.strip().lower().encode("unicode_escape").decode()[:253])
-        domains = list(dict.fromkeys(domains))
+        domains = list(dict.fromkeys(_event_domain(raw) for raw in value.split(",") if raw.strip()))
         if not domains:
             raise serializers.ValidationError("Give the domain of the site.")
         if len(domains) > MAX_DOMAINS:

@@ -27,7 +27,7 @@ class PreparedStatementTest:
         prepared = PreparedStatement("tally_sum", "SELECT %(b)s::int + %(a)s::int + %(b)s::int")
 
         assert prepared.prepare_sql == "PREPARE tally_sum AS SELECT $1::int + $2::int + $1::int"
-        assert prepared.execute_sql.endswith("EXECUTE tally_sum(%(b)s, %(a)s)")
+        assert prepared.call_sql == "EXECUTE tally_sum(%(b)s, %(a)s)"
 
     def test_init_unescapes_percent_signs_for_prepare(self):
         prepared = PreparedStatement("tally_like", "SELECT %(text)s LIKE 'a%%'")
@@ -39,7 +39,7 @@ class PreparedStatementTest:
             "tally_one", "SELECT 1", before="SET LOCAL work_mem TO '8MB'; "
         )
 
-        assert prepared.execute_sql.startswith("SET LOCAL work_mem TO '8MB'; SET LOCAL plan")
+        assert prepared.setup_sql.startswith("SET LOCAL work_mem TO '8MB'; SET LOCAL plan")
 
     @pytest.mark.django_db
     def test_fetchone_returns_the_first_row(self):

@@ -10,6 +10,7 @@ import time_machine
 from model_bakery import baker
 
 from sites.models import Site
+from visits import writer
 from visits.collect import DROPPED_HEADER, TRACKER_FILE
 from visits.models import Session, Visit
 from visits.visitors import visitor_of_day
@@ -456,6 +457,19 @@ class EventViewTest:
         response = post_event(api_client, {**PAGEVIEW, **fields}, user_agent=user_agent)
 
         assert response.status_code in (HTTPStatus.ACCEPTED, HTTPStatus.BAD_REQUEST)
+
+    def test_event_writer_full(self, api_client, site, settings, monkeypatch, caplog):
+        settings.INGEST_BUFFER = True
+        monkeypatch.setattr(writer, "MAX_PENDING", 0)
+
+        response = post_event(api_client, PAGEVIEW)
+
+        assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert response["Retry-After"] == "5"
+        assert response.json()["code"] == "ingest_unavailable"
+        [log] = log_events(caplog, "event_refused_writer_full")
+        assert (log["site_id"], log["level"]) == (site.pk, "warning")
+        assert not Visit.objects.exists()
 
     def test_event_errors_allow_any_origin(self, api_client, site):
         response = post_event(api_client, {}, HTTP_ORIGIN="https://example.com")

@@ -189,6 +189,60 @@ class VisitRecordTest:
         assert Visit.objects.get(pk=visit.pk).hostname == "blog.example.com"
 
 
+def prepare(site: Site, *, path: str = "/", at: datetime = START) -> dict:
+    """Return the statement parameters of a pageview."""
+    return Visit.objects.prepare(
+        site=site,
+        name="pageview",
+        url=f"https://{site.domain}{path}",
+        referrer="",
+        props={},
+        interactive=True,
+        ip=VISITOR_IP,
+        user_agent=CHROME,
+        timestamp=at,
+        received_at=at,
+    ).params
+
+
+class VisitPrepareStoreTest:
+    def test_prepare_stores_nothing(self, site):
+        prepared = Visit.objects.prepare(
+            site=site,
+            name="pageview",
+            url="https://example.com/a?b=c",
+            referrer="",
+            props={"plan": "pro"},
+            interactive=True,
+            ip=VISITOR_IP,
+            user_agent=CHROME,
+            timestamp=START,
+            received_at=START,
+        )
+
+        assert (prepared.row["path"], prepared.row["browser"]) == ("/a", "Chrome")
+        assert prepared.params["props"] == '{"plan": "pro"}'
+        assert not Visit.objects.exists()
+
+    def test_store_in_order(self, site):
+        later = START + timedelta(minutes=5)
+
+        Visit.objects.store([prepare(site, path="/a"), prepare(site, path="/b", at=later)])
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page, session.pageviews) == ("/a", "/b", 2)
+        assert session.ended_at == later
+
+    def test_store_site_deleted_meanwhile(self, site):
+        kept = baker.make(Site, domain="example.org")
+        events = [prepare(site), prepare(kept)]
+        Site.objects.filter(pk=site.pk).delete()
+
+        Visit.objects.store(events)
+
+        assert list(Visit.objects.values_list("site_id", flat=True)) == [kept.pk]
+
+
 class SessionRecordTest:
     def test_record_first_event_opens_session(self, site):
         visit = record(

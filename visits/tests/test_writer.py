@@ -1,0 +1,192 @@
+"""The writer thread that stores the collect endpoint's events in batches."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import OperationalError
+from model_bakery import baker
+from structlog.testing import capture_logs
+
+from sites.models import Site
+from visits import writer
+from visits.models import Session, Visit, VisitQuerySet
+from visits.writer import EventWriter, WriterFull
+
+START = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+
+
+def prepared(site: Site, *, path: str = "/", at: datetime = START, ip: str = "8.8.8.8") -> dict:
+    """Return the statement parameters of a pageview."""
+    return Visit.objects.prepare(
+        site=site,
+        name="pageview",
+        url=f"https://{site.domain}{path}",
+        referrer="",
+        props={},
+        interactive=True,
+        ip=ip,
+        user_agent=CHROME,
+        timestamp=at,
+        received_at=at,
+    ).params
+
+
+@pytest.fixture
+def site() -> Site:
+    return baker.make(Site, domain="example.com")
+
+
+@pytest.fixture
+def buffered(settings) -> EventWriter:
+    """Return a writer with the buffer on, stopped after the test."""
+    settings.INGEST_BUFFER = True
+    event_writer = EventWriter()
+    yield event_writer
+    event_writer.stop()
+
+
+@pytest.fixture
+def no_retry_wait(monkeypatch):
+    monkeypatch.setattr(writer, "RETRY_SECONDS", (0.0,))
+
+
+def eventually(condition, timeout: float = 5.0) -> bool:
+    """Wait until condition() holds, at most timeout seconds; return whether it did."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def failing_store(monkeypatch, failures: int) -> list[int]:
+    """Make the database unreachable for the first `failures` batches; return batch sizes."""
+    store, sizes = VisitQuerySet.store, []
+
+    def store_or_fail(self, events):
+        sizes.append(len(events))
+        if len(sizes) <= failures:
+            raise OperationalError("server closed the connection unexpectedly")
+        store(self, events)
+
+    monkeypatch.setattr(VisitQuerySet, "store", store_or_fail)
+    return sizes
+
+
+class EventWriterTest:
+    @pytest.mark.django_db
+    def test_add_buffer_off_stores_at_once(self, site):
+        event_writer = EventWriter()
+
+        event_writer.add(prepared(site, path="/now"))
+
+        assert list(Visit.objects.values_list("path", flat=True)) == ["/now"]
+        assert event_writer.pending() == 0
+
+    @pytest.mark.django_db
+    def test_add_buffer_full(self, site, settings, monkeypatch):
+        settings.INGEST_BUFFER = True
+        monkeypatch.setattr(writer, "MAX_PENDING", 0)
+
+        with pytest.raises(WriterFull):
+            EventWriter().add(prepared(site))
+
+    @pytest.mark.django_db(transaction=True)
+    def test_add_buffer_on_stores_in_background(self, site, buffered):
+        buffered.add(prepared(site, path="/later"))
+        buffered.stop()
+
+        assert list(Visit.objects.values_list("path", flat=True)) == ["/later"]
+        assert buffered.pending() == 0
+
+    @pytest.mark.django_db(transaction=True)
+    def test_add_buffer_on_stores_in_order(self, site, buffered):
+        buffered.add(prepared(site, path="/a", at=START))
+        buffered.add(prepared(site, path="/b", at=START + timedelta(minutes=5)))
+        buffered.stop()
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page, session.pageviews) == ("/a", "/b", 2)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_add_after_stop_starts_thread_again(self, site, buffered):
+        buffered.add(prepared(site, path="/a"))
+        buffered.stop()
+
+        buffered.add(prepared(site, path="/b"))
+        buffered.stop()
+
+        assert set(Visit.objects.values_list("path", flat=True)) == {"/a", "/b"}
+
+    @pytest.mark.django_db(transaction=True)
+    def test_store_database_unreachable_retries(self, site, buffered, monkeypatch, no_retry_wait):
+        sizes = failing_store(monkeypatch, failures=2)
+
+        with capture_logs() as logs:
+            buffered.add(prepared(site))
+            stored = eventually(lambda: Visit.objects.exists())
+
+        assert stored
+        assert sizes == [1, 1, 1]
+        assert [(log["event"], log["log_level"]) for log in logs] == [
+            ("event_batch_waits_for_database", "error"),
+            ("event_batch_waits_for_database", "warning"),
+            ("event_batch_stored", "debug"),
+        ]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_stop_database_unreachable_gives_up(self, site, buffered, monkeypatch):
+        failing_store(monkeypatch, failures=1)
+
+        with capture_logs() as logs:
+            buffered.add(prepared(site))  # the batch gathers while the writer is told to stop
+            buffered.stop()
+
+        assert Visit.objects.count() == 0
+        assert [(log["event"], log["events"]) for log in logs] == [("event_batch_not_stored", 1)]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_store_refused_batch_stores_the_other_events(self, site, buffered):
+        bad = {**prepared(site, path="/bad", ip="8.8.4.4"), "props": "{not json"}
+
+        with capture_logs() as logs:
+            buffered.add(prepared(site, path="/a"))
+            buffered.add(bad)
+            buffered.add(prepared(site, path="/b", ip="1.1.1.1"))
+            buffered.stop()
+
+        assert set(Visit.objects.values_list("path", flat=True)) == {"/a", "/b"}
+        problems = [log for log in logs if log["log_level"] != "debug"]
+        assert [(log["event"], log["site_id"]) for log in problems] == [
+            ("event_not_stored", site.pk)
+        ]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_stop_timeout_reports_events_left(self, site, buffered, monkeypatch):
+        monkeypatch.setattr(writer, "MAX_BATCH", 1)
+        storing, release, store = threading.Event(), threading.Event(), VisitQuerySet.store
+
+        def slow_store(self, events):
+            storing.set()
+            release.wait()
+            store(self, events)
+
+        monkeypatch.setattr(VisitQuerySet, "store", slow_store)
+        buffered.add(prepared(site, path="/a"))
+        storing.wait()
+        buffered.add(prepared(site, path="/b"))
+
+        with capture_logs() as logs:
+            buffered.stop(timeout=0.05)
+        release.set()
+        buffered.stop()
+
+        assert [(log["event"], log["events"]) for log in logs] == [("events_not_stored_at_exit", 1)]
+        assert Visit.objects.count() == 2
