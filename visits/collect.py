@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from proj.api.client_ip import client_ip
 from visits.models import DropReason, Visit, VisitDropped
 from visits.parsers import EventJSONParser, EventTextParser
-from visits.serializers import EventSerializer
+from visits.serializers import EventSerializer, validate_event
 from visits.sitecache import sites_by_domain
 from visits.writer import WriterFull, event_writer
 
@@ -116,9 +116,7 @@ class EventView(PublicCollectView):
     )
     def post(self, request: Request) -> Response:
         """Accept an event; valid events that are not recorded still answer 202."""
-        serializer = EventSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        drops = record_event(request, serializer.validated_data)
+        drops = record_event(request, validate_event(request.data))
         return with_drops(Response({"status": "accepted"}, status=HTTPStatus.ACCEPTED), drops)
 
 

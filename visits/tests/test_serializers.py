@@ -14,6 +14,8 @@ from visits.serializers import (
     PropsField,
     ServerVisitSerializer,
     StrictCharField,
+    plain_event,
+    validate_event,
     validate_page_url,
 )
 
@@ -205,6 +207,99 @@ class EventSerializerTest:
         assert serializer.errors == {
             "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
         }
+
+
+def serializer_outcome(data) -> tuple[str, object]:
+    """Return what EventSerializer makes of data: its validated data or its errors."""
+    serializer = EventSerializer(data=data)
+    if serializer.is_valid():
+        return "valid", dict(serializer.validated_data)
+    return "invalid", serializer.errors
+
+
+def validate_event_outcome(data) -> tuple[str, object]:
+    try:
+        return "valid", dict(validate_event(data))
+    except serializers.ValidationError as error:
+        return "invalid", error.detail
+
+
+class ValidateEventTest:
+    @pytest.mark.parametrize(
+        "data",
+        [
+            EVENT,
+            {**EVENT, "r": "https://www.google.com/", "p": {"plan": "pro", "seats": 3}, "i": False},
+            {**EVENT, "r": None},
+            {**EVENT, "r": ""},
+            {**EVENT, "d": "example.com, WWW.Example.org"},
+            {**EVENT, "name": "Signup", "unknown": [1]},
+            {**EVENT, "n": "Bestellung abgeschlossen ü"},
+            {"name": "pageview", "url": "https://example.com/", "domain": "example.com"},
+        ],
+        ids=[
+            "aliases",
+            "all-fields",
+            "null-referrer",
+            "blank-referrer",
+            "two-domains",
+            "long-name-wins",
+            "unicode-name",
+            "long-names",
+        ],
+    )
+    def test_validate_event_plain_event_as_serializer(self, data):
+        assert plain_event(data) is not None
+        assert validate_event_outcome(data) == serializer_outcome(data)
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {**EVENT, "n": " pageview "},
+            {**EVENT, "r": "  "},
+            {**EVENT, "p": '{"plan": "pro"}'},
+            {**EVENT, "i": "false"},
+            {**EVENT, "n": 5},
+            {**EVENT, "n": ""},
+            {**EVENT, "n": "x" * 121},
+            {**EVENT, "n": "page\0view"},
+            {**EVENT, "n": "page\ud800view"},
+            {**EVENT, "r": False},
+            {**EVENT, "u": "ftp://example.com/"},
+            {**EVENT, "p": {"plan": ["pro"]}},
+            {**EVENT, "p": None},
+            {**EVENT, "i": None},
+            {**EVENT, "d": " , "},
+            {"n": "pageview", "d": "example.com"},
+        ],
+        ids=[
+            "name-spaces",
+            "referrer-spaces",
+            "props-string",
+            "interactive-string",
+            "name-number",
+            "name-blank",
+            "name-too-long",
+            "name-nul",
+            "name-surrogate",
+            "referrer-false",
+            "url-scheme",
+            "props-list",
+            "props-null",
+            "interactive-null",
+            "no-domain",
+            "no-url",
+        ],
+    )
+    def test_validate_event_other_event_as_serializer(self, data):
+        assert plain_event(data) is None
+        assert validate_event_outcome(data) == serializer_outcome(data)
+
+    @pytest.mark.parametrize(
+        "data", [[EVENT], "pageview", QueryDict("n=pageview&u=https://example.com/&d=example.com")]
+    )
+    def test_validate_event_not_a_plain_object_as_serializer(self, data):
+        assert validate_event_outcome(data) == serializer_outcome(data)
 
 
 @pytest.mark.django_db
