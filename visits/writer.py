@@ -11,7 +11,6 @@ With ``INGEST_BUFFER`` off, each event is stored before the endpoint answers.
 import atexit
 import threading
 from collections import deque
-from itertools import count
 
 import structlog
 from django.conf import settings
@@ -94,7 +93,8 @@ class EventWriter:
         While the process runs, a batch is tried until the database takes it; new events
         meanwhile wait, up to MAX_PENDING. A stopping process tries once more, then gives up.
         """
-        for attempt in count():
+        failures = 0
+        while True:
             try:
                 Visit.objects.store(batch)
             except (OperationalError, InterfaceError):
@@ -102,12 +102,12 @@ class EventWriter:
                 if self._stopping:
                     logger.exception("event_batch_not_stored", events=len(batch))
                     return
-                log = logger.exception if attempt == 0 else logger.warning
-                log("event_batch_waits_for_database", events=len(batch), attempt=attempt + 1)
+                log = logger.exception if failures == 0 else logger.warning
+                failures += 1
+                log("event_batch_waits_for_database", events=len(batch), attempt=failures)
+                wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1]
                 with self._changed:
-                    self._changed.wait_for(
-                        lambda: self._stopping, RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
-                    )
+                    self._changed.wait_for(lambda: self._stopping, wait)
             except DatabaseError:
                 self._store_one_by_one(batch)
                 return

@@ -125,6 +125,12 @@ class EventWriterTest:
 
         assert set(Visit.objects.values_list("path", flat=True)) == {"/a", "/b"}
 
+    def test_stop_before_any_event(self, buffered):
+        with capture_logs() as logs:
+            buffered.stop()
+
+        assert (buffered.pending(), logs) == (0, [])
+
     @pytest.mark.django_db(transaction=True)
     def test_store_database_unreachable_retries(self, site, buffered, monkeypatch, no_retry_wait):
         sizes = failing_store(monkeypatch, failures=2)
