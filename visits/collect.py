@@ -130,9 +130,7 @@ class EventPixelView(PublicCollectView):
     )
     def get(self, request: Request) -> HttpResponse:
         """Accept an event given as query parameters."""
-        serializer = EventSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        drops = record_event(request, serializer.validated_data)
+        drops = record_event(request, validate_event(request.query_params))
         response = HttpResponse(PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store"
         return with_drops(response, drops)

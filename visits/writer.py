@@ -1,9 +1,9 @@
 """Events the collect endpoint accepted, stored by a writer thread in batches.
 
 The endpoint answers once an event is valid and enriched. Each process has one writer thread
-that stores, in one transaction and one round trip, every event that arrived while it wrote
-the previous batch: one event at a time under light load, more as load grows. Where events
-may and may not be lost is in README, "Durability".
+that stores the events in batches, each in one transaction and one round trip: a batch gathers
+for up to LINGER_SECONDS after its first event, or until it holds MAX_BATCH events. Where
+events may and may not be lost is in README, "Durability".
 
 With ``INGEST_BUFFER`` off, each event is stored before the endpoint answers.
 """
@@ -77,7 +77,7 @@ class EventWriter:
             connection.close()  # the thread's own connection
 
     def _next_batch(self) -> list[dict]:
-        """Wait for events and take up to MAX_BATCH; return none when stopping and done."""
+        """Wait for events and take up to MAX_BATCH; return [] when stopping with none left."""
         with self._changed:
             while not self._pending and not self._stopping:
                 self._changed.wait()
