@@ -16,6 +16,7 @@ from visits.models import (
     VisitDropped,
     new_session_id,
 )
+from visits.tests.events import pageview
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -191,18 +192,7 @@ class VisitRecordTest:
 
 def prepare(site: Site, *, path: str = "/", at: datetime = START) -> dict:
     """Return the statement parameters of a pageview."""
-    return Visit.objects.prepare(
-        site=site,
-        name="pageview",
-        url=f"https://{site.domain}{path}",
-        referrer="",
-        props={},
-        interactive=True,
-        ip=VISITOR_IP,
-        user_agent=CHROME,
-        timestamp=at,
-        received_at=at,
-    ).params
+    return Visit.objects.prepare(**pageview(site, at=at, path=path)).params
 
 
 class VisitPrepareStoreTest:

@@ -12,29 +12,15 @@ from structlog.testing import capture_logs
 from sites.models import Site
 from visits import writer
 from visits.models import Session, Visit, VisitQuerySet
+from visits.tests.events import pageview
 from visits.writer import EventWriter, WriterFull
 
 START = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 
 
 def prepared(site: Site, *, path: str = "/", at: datetime = START, ip: str = "8.8.8.8") -> dict:
     """Return the statement parameters of a pageview."""
-    return Visit.objects.prepare(
-        site=site,
-        name="pageview",
-        url=f"https://{site.domain}{path}",
-        referrer="",
-        props={},
-        interactive=True,
-        ip=ip,
-        user_agent=CHROME,
-        timestamp=at,
-        received_at=at,
-    ).params
+    return Visit.objects.prepare(**pageview(site, at=at, path=path, ip=ip)).params
 
 
 @pytest.fixture

@@ -12,15 +12,12 @@ from accounts.models import ApiKey
 from sites.models import Role, Site
 from visits.models import Visit
 from visits.stats import engine
+from visits.tests.events import pageview
 
 pytestmark = pytest.mark.django_db
 
 QUERY_URL = "/api/v2/query"
 REALTIME_URL = "/api/v1/stats/realtime/visitors"
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 # Wednesday 20 May 2026, 12:00 in Berlin.
 NOW = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)
 DAY_QUERY = {"site_id": "example.com", "metrics": ["visitors", "pageviews"], "date_range": "day"}
@@ -28,18 +25,7 @@ DAY_QUERY = {"site_id": "example.com", "metrics": ["visitors", "pageviews"], "da
 
 def record(site: Site, at: datetime, *, ip: str = "8.8.8.8", path: str = "/") -> Visit:
     """Record a pageview received when it happened."""
-    return Visit.objects.record(
-        site=site,
-        name="pageview",
-        url=f"https://{site.domain}{path}",
-        referrer="",
-        props={},
-        interactive=True,
-        ip=ip,
-        user_agent=CHROME,
-        timestamp=at,
-        received_at=at,
-    )
+    return Visit.objects.record(**pageview(site, at=at, ip=ip, path=path))
 
 
 def error_of(response) -> dict:
