@@ -40,13 +40,18 @@ class ClientThrottle(_ViewScopedThrottle):
 
 
 class AccountThrottle(_ViewScopedThrottle):
-    """Limit requests per account: the email in the body, or the signed-in user's email."""
+    """Limit requests per account: the one the view names in ``throttle_account``.
+
+    ``"email"``: the account whose email the body gives (sign-in and registration, whoever
+    is signed in meanwhile, so that no session spreads guesses over another key); ``"user"``:
+    the signed-in user (password change, whatever the body says).
+    """
 
     kind = "account"
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         """Key the count on a hash of the email, so that no address is stored in the cache."""
-        if request.user.is_authenticated:
+        if view.throttle_account == "user":
             email = request.user.email
         else:
             email = request.data.get("email") if isinstance(request.data, dict) else None

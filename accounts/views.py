@@ -40,6 +40,7 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ClientThrottle, AccountThrottle]
     throttle_scope = "register"
+    throttle_account = "email"
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request: Request) -> Response:
@@ -59,6 +60,7 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ClientThrottle, AccountThrottle]
     throttle_scope = "login"
+    throttle_account = "email"
 
     @extend_schema(request=LoginSerializer, responses={200: UserSerializer})
     def post(self, request: Request) -> Response:
@@ -122,6 +124,7 @@ class PasswordChangeView(APIView):
 
     throttle_classes = [ClientThrottle, AccountThrottle]
     throttle_scope = "password"
+    throttle_account = "user"
 
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request: Request) -> Response:

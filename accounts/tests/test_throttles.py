@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 class LoginLikeView:
     throttle_scope = "login"
+    throttle_account = "email"
+
+
+class PasswordLikeView:
+    throttle_scope = "password"
+    throttle_account = "user"
 
 
 def drf_request(data, *, user=None, remote_addr="203.0.113.8") -> Request:
@@ -25,9 +31,10 @@ def drf_request(data, *, user=None, remote_addr="203.0.113.8") -> Request:
     return request
 
 
-def cache_key(throttle, request):
-    throttle.allow_request(request, LoginLikeView())
-    return throttle.get_cache_key(request, LoginLikeView())
+def cache_key(throttle, request, view=None):
+    view = view or LoginLikeView()
+    throttle.allow_request(request, view)
+    return throttle.get_cache_key(request, view)
 
 
 class AccountThrottleTest:
@@ -40,23 +47,13 @@ class AccountThrottleTest:
     def test_get_cache_key_without_usable_email(self, data):
         assert cache_key(AccountThrottle(), drf_request(data)) is None
 
-    @pytest.mark.django_db
-    def test_get_cache_key_signed_in_user(self):
-        user = baker.make("accounts.User", email="ada@example.com")
+    def test_get_cache_key_signed_in_caller_counts_against_body_email(self):
+        user = baker.make("accounts.User", email="attacker@example.com")
 
-        key = cache_key(AccountThrottle(), drf_request({}, user=user))
+        key = cache_key(AccountThrottle(), drf_request({"email": "ada@example.com"}, user=user))
 
-        assert key.endswith(hashlib.sha256(b"ada@example.com").hexdigest())
+        assert key == "throttle_login_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
 
-
-class ClientThrottleTest:
-    def test_get_cache_key_client_address(self):
-        key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
-
-        assert key == "throttle_login_client_203.0.113.8"
-
-
-class AccountThrottleSurrogateTest:
     def test_get_cache_key_lone_surrogate(self):
         raw = APIRequestFactory().post(
             "/", '{"email": "\\ud800@example.com"}', content_type="application/json"
@@ -66,4 +63,20 @@ class AccountThrottleSurrogateTest:
 
         key = cache_key(AccountThrottle(), request)
 
-        assert key.startswith("throttle_login_account_")
+        digest = hashlib.sha256("\ud800@example.com".encode("utf-8", "surrogatepass")).hexdigest()
+        assert key == "throttle_login_account_" + digest
+
+    def test_get_cache_key_user_view_ignores_body_email(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+        request = drf_request({"email": "someone@example.com"}, user=user)
+
+        key = cache_key(AccountThrottle(), request, PasswordLikeView())
+
+        assert key == "throttle_password_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
+
+
+class ClientThrottleTest:
+    def test_get_cache_key_client_address(self):
+        key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
+
+        assert key == "throttle_login_client_203.0.113.8"

@@ -219,6 +219,20 @@ class LoginViewTest:
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert int(response["Retry-After"]) > 0
 
+    def test_login_throttled_per_account_for_signed_in_caller(self, api_client, user):
+        for _ in range(10):
+            api_client.post("/api/accounts/login/", {"email": user.email, "password": "wrong"})
+        attacker = baker.make("accounts.User", email="mallory@example.com")
+        api_client.force_login(attacker)
+
+        response = api_client.post(
+            "/api/accounts/login/",
+            {"email": user.email, "password": PASSWORD},
+            REMOTE_ADDR="198.51.100.7",
+        )
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
     def test_login_throttled_per_client(self, api_client):
         for number in range(30):
             api_client.post(
