@@ -25,11 +25,16 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "created_at"]
 
 
-class RegisterSerializer(serializers.Serializer):
-    """Sign up with an email, a password and an optional name."""
+class LoginSerializer(serializers.Serializer):
+    """Sign in with email and password."""
 
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class RegisterSerializer(LoginSerializer):
+    """Sign up with an email, a password and an optional name."""
+
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
     def validate_email(self, value: str) -> str:
@@ -57,13 +62,6 @@ class RegisterSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"email": ["A user with this email already exists."]}
             ) from error
-
-
-class LoginSerializer(serializers.Serializer):
-    """Sign in with email and password."""
-
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
 
 
 class PasswordChangeSerializer(serializers.Serializer):

@@ -26,8 +26,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        if not _WELL_FORMED.fullmatch(incoming):
+        if not _WELL_FORMED.fullmatch(request_id_of(request)):
             request.META["HTTP_X_REQUEST_ID"] = str(uuid.uuid4())
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id_of(request)

@@ -191,7 +191,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["proj.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "proj.api.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "proj.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

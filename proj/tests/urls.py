@@ -9,6 +9,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+# The project's error handlers, which Django looks up in the root URLconf.
+from proj.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
 
 class EchoSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=5)
@@ -81,6 +84,3 @@ urlpatterns = [
     path("test/crash/", CrashView.as_view()),
     path("", include("proj.urls")),
 ]
-handler400 = "proj.api.errors.bad_request"
-handler404 = "proj.api.errors.not_found"
-handler500 = "proj.api.errors.server_error"
