@@ -1,6 +1,5 @@
 """Django settings for Tally, read from environment variables (documented in README.md)."""
 
-import ipaddress
 import os
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from proj.database import database_settings
 from proj.logconfig import logging_config
+from proj.networks import parse_networks
 from proj.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,8 +175,7 @@ INGEST_BUFFER = env_bool("INGEST_BUFFER", default=True)
 
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
 try:
-    for _proxy in TRUSTED_PROXIES:
-        ipaddress.ip_network(_proxy, strict=False)
+    parse_networks(tuple(TRUSTED_PROXIES))
 except ValueError as error:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
 

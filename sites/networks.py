@@ -1,11 +1,10 @@
 """Parsing the IP addresses and ranges whose visits a site drops."""
 
 import ipaddress
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from proj.networks import parse_networks
 
 
 def normalize_network(value: str) -> str:
@@ -18,14 +17,12 @@ def normalize_network(value: str) -> str:
         ) from error
 
 
-@lru_cache(maxsize=1024)
-def parse_networks(networks: tuple[str, ...]) -> tuple[Network, ...]:
-    """Parse canonical networks once; sites share the cache."""
-    return tuple(ipaddress.ip_network(network) for network in networks)
-
-
 def ip_in_networks(ip: str, networks: tuple[str, ...]) -> bool:
-    """Tell whether an address falls in any of the networks; a malformed address does not."""
+    """Tell whether an address falls in any of the networks; a malformed address does not.
+
+    Networks are parsed once per tuple (sites share the cache), host bits allowed, so a value
+    stored without normalize_network() still works.
+    """
     if not networks:
         return False
     try:

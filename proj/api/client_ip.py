@@ -1,18 +1,13 @@
 """The client's IP address, believing X-Forwarded-For only from trusted proxies."""
 
 import ipaddress
-from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from proj.networks import parse_networks
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@cache
-def _trusted_networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
 
 def _parse(address: str) -> IPAddress | None:
@@ -29,7 +24,7 @@ def client_ip(request: HttpRequest) -> str:
     (settings.TRUSTED_PROXIES), starting with the direct peer; the first address not vouched
     for that way is the client. A malformed hop ends the walk.
     """
-    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    networks = parse_networks(tuple(settings.TRUSTED_PROXIES))
     address = _parse(request.META.get("REMOTE_ADDR", ""))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for hop in reversed(forwarded.split(",") if forwarded else []):

@@ -63,6 +63,7 @@ class IpInNetworksTest:
             pytest.param("not-an-ip", ("0.0.0.0/0",), False, id="malformed-ip"),
             pytest.param("", ("0.0.0.0/0",), False, id="empty-ip"),
             pytest.param("203.0.113.7", (), False, id="no-networks"),
+            pytest.param("10.9.9.9", ("10.1.2.3/8",), True, id="stored-with-host-bits"),
         ],
     )
     def test_ip_in_networks(self, ip, networks, expected):
