@@ -4,7 +4,7 @@ import ipaddress
 
 from django.core.exceptions import ValidationError
 
-from proj.networks import parse_networks
+from proj.networks import parse_address, parse_networks
 
 
 def normalize_network(value: str) -> str:
@@ -25,8 +25,7 @@ def ip_in_networks(ip: str, networks: tuple[str, ...]) -> bool:
     """
     if not networks:
         return False
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
+    address = parse_address(ip)
+    if address is None:
         return False
     return any(address in network for network in parse_networks(networks))

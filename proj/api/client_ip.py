@@ -1,20 +1,9 @@
 """The client's IP address, believing X-Forwarded-For only from trusted proxies."""
 
-import ipaddress
-
 from django.conf import settings
 from django.http import HttpRequest
 
-from proj.networks import parse_networks
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def _parse(address: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(address.strip())
-    except ValueError:
-        return None
+from proj.networks import parse_address, parse_networks
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -25,12 +14,12 @@ def client_ip(request: HttpRequest) -> str:
     for that way is the client. A malformed hop ends the walk.
     """
     networks = parse_networks(tuple(settings.TRUSTED_PROXIES))
-    address = _parse(request.META.get("REMOTE_ADDR", ""))
+    address = parse_address(request.META.get("REMOTE_ADDR", ""))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for hop in reversed(forwarded.split(",") if forwarded else []):
         if address is None or not any(address in network for network in networks):
             break
-        hop_address = _parse(hop)
+        hop_address = parse_address(hop)
         if hop_address is None:
             break
         address = hop_address

@@ -64,6 +64,7 @@ class IpInNetworksTest:
             pytest.param("", ("0.0.0.0/0",), False, id="empty-ip"),
             pytest.param("203.0.113.7", (), False, id="no-networks"),
             pytest.param("10.9.9.9", ("10.1.2.3/8",), True, id="stored-with-host-bits"),
+            pytest.param("::ffff:203.0.113.7", ("203.0.113.0/24",), True, id="ipv4-mapped"),
         ],
     )
     def test_ip_in_networks(self, ip, networks, expected):

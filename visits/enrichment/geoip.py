@@ -20,6 +20,8 @@ import maxminddb
 from geoip2.database import Reader
 from geoip2.errors import AddressNotFoundError
 
+from proj.networks import parse_address
+
 CITY_DB_ENV = "GEOIP_CITY_DB"
 
 
@@ -61,14 +63,8 @@ def locate(ip: str, *, city_db: str = "") -> Location:
 
 def _public_address(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """Parse an address that can be located, or return None for one that cannot."""
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return None
-    # Dual-stack servers report IPv4 clients as ::ffff:a.b.c.d.
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if not address.is_global or address.is_multicast:
+    address = parse_address(ip)
+    if address is None or not address.is_global or address.is_multicast:
         return None
     return address
 
