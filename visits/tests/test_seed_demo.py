@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,7 +10,7 @@ from model_bakery import baker
 
 from accounts.models import User
 from sites.models import Site
-from visits.models import Session, Visit, VisitorSalt
+from visits.models import DailyRollup, RolledDay, Session, Visit, VisitorSalt
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +133,17 @@ class SeedDemoCommandTest:
         assert User.objects.filter(email="demo@tally.test").count() == 1
         assert not user.check_password(printed_password(first_output))
         assert user.check_password(printed_password(output))
+
+    def test_seed_demo_again_forgets_rolled_up_days(self):
+        seed()
+        site = Site.objects.get(domain="demo.tally.test")
+        baker.make(RolledDay, site=site, day=date(2026, 1, 1))
+        baker.make(DailyRollup, site=site, day=date(2026, 1, 1), visitors=99)
+
+        seed()
+
+        assert not RolledDay.objects.filter(site=site).exists()
+        assert not DailyRollup.objects.filter(site=site).exists()
 
     def test_if_empty_with_user_does_nothing(self):
         other_user = baker.make(User, email="ada@example.com")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from sites.models import Site
-from visits.models import Session, Visit
+from visits.models import DailyRollup, RolledDay, Session, Visit
 
 DEMO_EMAIL = "demo@tally.test"
 DEMO_NAME = "Demo"
@@ -263,6 +263,8 @@ def seed_demo(*, rng: random.Random, now: datetime, days: int, visitors_per_day:
         site.save()
         Visit.objects.for_site(site).delete()
         Session.objects.filter(site=site).delete()
+        DailyRollup.objects.filter(site=site).delete()  # the days rolled up from the old visits
+        RolledDay.objects.filter(site=site).delete()
         events = demo_events(
             rng=rng,
             now=now,
