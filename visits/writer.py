@@ -120,6 +120,8 @@ class EventWriter:
         for params in batch:
             try:
                 Visit.objects.store([params])
+            except (OperationalError, InterfaceError):
+                self._store([params])  # the database went away: wait for it
             except DatabaseError:
                 logger.exception("event_not_stored", site_id=params["site_id"])
 

@@ -161,6 +161,27 @@ class EventWriterTest:
         ]
 
     @pytest.mark.django_db(transaction=True)
+    def test_store_database_lost_while_storing_one_by_one(
+        self, site, buffered, monkeypatch, no_retry_wait
+    ):
+        bad = {**prepared(site, path="/bad", ip="8.8.4.4"), "props": "{not json"}
+        store, calls = VisitQuerySet.store, []
+
+        def store_losing_connection_once(self, events):
+            calls.append([event["path"] for event in events])
+            if len(calls) == 2:  # the first event alone, after the batch was refused
+                raise OperationalError("server closed the connection unexpectedly")
+            store(self, events)
+
+        monkeypatch.setattr(VisitQuerySet, "store", store_losing_connection_once)
+        buffered.add(prepared(site, path="/a"))
+        buffered.add(bad)
+        buffered.stop()
+
+        assert list(Visit.objects.values_list("path", flat=True)) == ["/a"]
+        assert calls == [["/a", "/bad"], ["/a"], ["/a"], ["/bad"]]
+
+    @pytest.mark.django_db(transaction=True)
     def test_stop_timeout_reports_events_left(self, site, buffered, monkeypatch):
         monkeypatch.setattr(writer, "MAX_BATCH", 1)
         storing, release, store = threading.Event(), threading.Event(), VisitQuerySet.store
