@@ -172,11 +172,12 @@ def _answer(site: Site, query: Query) -> dict:
         meta["time_labels"] = labels
     if query.total_rows:
         meta["total_rows"] = len(rows)
+    moved = _moved_buckets(query, labels, comparison_range) if comparison_range is not None else {}
     results = []
     for key, metrics in rows[query.offset : query.offset + query.limit]:
         result = {"metrics": metrics, "dimensions": list(key)}
         if comparison_rows is not None:
-            other_key = _comparison_key(query, key, labels, comparison_range)
+            other_key = _comparison_key(query, key, moved)
             other = comparison_rows.get(other_key, [0] * len(metrics))
             result["comparison"] = {
                 "dimensions": list(other_key),
@@ -190,16 +191,19 @@ def _answer(site: Site, query: Query) -> dict:
     return {"results": results, "meta": meta, "query": _echo(site, query)}
 
 
-def _comparison_key(query: Query, key: tuple, labels: list[str], other: DateRange) -> tuple:
-    """Match a row with the comparison's: same dimensions, the time bucket at the same place."""
+def _moved_buckets(query: Query, labels: list[str], other: DateRange) -> dict[str, str]:
+    """Map each time bucket of the range to the comparison's bucket at the same place."""
+    if query.time_index() is None:
+        return {}
+    return dict(zip(labels, other.labels(query.granularity()), strict=False))
+
+
+def _comparison_key(query: Query, key: tuple, moved: dict[str, str]) -> tuple:
+    """Match a row with the comparison's: same dimensions, the time bucket moved."""
     index = query.time_index()
-    if index is None or key[index] not in labels:
+    if index is None or key[index] not in moved:
         return key
-    other_labels = other.labels(query.granularity())
-    position = labels.index(key[index])
-    if position >= len(other_labels):
-        return key
-    return (*key[:index], other_labels[position], *key[index + 1 :])
+    return (*key[:index], moved[key[index]], *key[index + 1 :])
 
 
 def _echo(site: Site, query: Query) -> dict:
