@@ -144,7 +144,8 @@ def _fetch(sql: _Sql, statement: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _group_by(count: int) -> str:
+def group_by(count: int) -> str:
+    """Return the GROUP BY clause of the first count output columns, or nothing."""
     return f"GROUP BY {', '.join(str(i + 1) for i in range(count))}" if count else ""
 
 
@@ -169,7 +170,7 @@ def event_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple,
     statement = (
         f"SELECT {', '.join([*columns, ''])} count(*) FILTER (WHERE e.name = 'pageview'), "
         f"count(*) FROM visits_visit e {join} WHERE {in_range} AND {where} "
-        f"{_group_by(len(columns))}"
+        f"{group_by(len(columns))}"
     )
     return {
         tuple(row[: len(columns)]): Totals(pageviews=row[-2], events=row[-1])
@@ -200,7 +201,7 @@ def visit_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple,
             f"SELECT DISTINCT {inner}, s.session_id, s.visitor_id, s.pageviews, "
             "s.interactive_events, s.started_at, s.ended_at "
             "FROM visits_session s JOIN visits_visit e ON e.session_id = s.session_id "
-            f"WHERE {in_range} AND {where}) AS t {_group_by(len(columns))}"
+            f"WHERE {in_range} AND {where}) AS t {group_by(len(columns))}"
         )
     else:
         columns = _dimension_columns(query, sql, "s.started_at", events=False)
@@ -215,7 +216,7 @@ def visit_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple,
             where = _where(query.filters, sql, events=False)
         statement = (
             f"SELECT {', '.join([*columns, ''])} {_VISIT_AGGREGATES.format(t='s.')} "
-            f"FROM visits_session s WHERE {in_range} AND {where} {_group_by(len(columns))}"
+            f"FROM visits_session s WHERE {in_range} AND {where} {group_by(len(columns))}"
         )
     return {
         tuple(row[: len(columns)]): Totals(

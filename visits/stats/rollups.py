@@ -100,11 +100,11 @@ def totals(
     asked = (("visits", visits), ("events", events))
     shown = [f"sum({name}) > 0" for name, wanted in asked if wanted]
     having = f"HAVING {' OR '.join(shown)}" if columns else ""
-    group_by = f"GROUP BY {', '.join(str(i + 1) for i in range(len(columns)))}" if columns else ""
+    grouping = f"{raw.group_by(len(columns))} {having}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join([*columns, sums])} FROM visits_dailyrollup "
-            f"WHERE site_id = %s AND dimension = %s AND day = ANY(%s) {group_by} {having}",
+            f"WHERE site_id = %s AND dimension = %s AND day = ANY(%s) {grouping}",
             [site.pk, planned.dimension, planned.days],
         )
         rows = cursor.fetchall()

@@ -300,6 +300,17 @@ class RunQueryRollsUpTest:
 
         assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18, MAY_19}
 
+    def test_run_query_rolls_up_comparison_days(self, traffic):
+        compared = query(
+            traffic,
+            date_range=["2026-05-19", "2026-05-19"],
+            include={"comparisons": {"mode": "previous_period"}},
+        )
+
+        run_query(traffic, compared)
+
+        assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18, MAY_19}
+
     def test_run_query_filtered_rolls_nothing_up(self, traffic):
         filtered = query(traffic, filters=[["is", "visit:country", ["US"]]])
 
