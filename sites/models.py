@@ -31,6 +31,11 @@ class Role(models.TextChoices):
         """Return the roles that may change a site's settings and members."""
         return (cls.OWNER, cls.ADMIN)
 
+    @classmethod
+    def members(cls) -> tuple["Role", ...]:
+        """Return the roles a site can be shared with."""
+        return (cls.ADMIN, cls.VIEWER)
+
 
 class SiteQuerySet(models.QuerySet):
     """Queries over sites."""
@@ -98,20 +103,11 @@ class Site(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def role_of(self, user) -> Role | None:
-        """Return the user's role on this site, or None when the user may not see it."""
-        if not user.is_authenticated:
-            return None
-        if user.pk == self.owner_id:
-            return Role.OWNER
-        role = self.memberships.filter(user=user).values_list("role", flat=True).first()
-        return Role(role) if role else None
-
     def add_member(self, *, user, role: Role) -> "Membership":
         """Share the site with a user, or change the role of an existing member."""
         if user.pk == self.owner_id:
             raise ValidationError("The owner already has every right on the site.")
-        if role not in (Role.ADMIN, Role.VIEWER):
+        if role not in Role.members():
             raise ValidationError("A member is an admin or a viewer.")
         membership, _ = Membership.objects.update_or_create(
             site=self, user=user, defaults={"role": role}
@@ -130,7 +126,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=10, choices=[(Role.ADMIN, "Admin"), (Role.VIEWER, "Viewer")])
+    role = models.CharField(max_length=10, choices=[(role, role.label) for role in Role.members()])
     created_at = models.DateTimeField(default=now)
 
     class Meta:

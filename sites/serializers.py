@@ -13,7 +13,12 @@ class SiteSerializer(ModelCleanSerializer):
     """A site as its owner and members see it."""
 
     owner = serializers.EmailField(source="owner.email", read_only=True)
-    role = serializers.SerializerMethodField(help_text="The caller's role: owner, admin, viewer.")
+    role = serializers.ChoiceField(
+        source="user_role",
+        choices=Role.choices,
+        read_only=True,
+        help_text="The caller's role, annotated by Site.objects.visible_to().",
+    )
     excluded_ips = serializers.ListField(
         child=serializers.CharField(max_length=43),
         max_length=100,
@@ -42,11 +47,6 @@ class SiteSerializer(ModelCleanSerializer):
         # Uniqueness is checked by full_clean() on the normalised domain, not the raw input.
         extra_kwargs = {"domain": {"validators": []}}
 
-    def get_role(self, site: Site) -> str:
-        """Return the caller's role, annotated by Site.objects.visible_to() or computed."""
-        role = getattr(site, "user_role", None)
-        return role or site.role_of(self.context["request"].user)
-
     def get_tracking_snippet(self, site: Site) -> str:
         """Return the script tag that loads the tracker for this site."""
         src = self.context["request"].build_absolute_uri(TRACKER_PATH)
@@ -59,7 +59,6 @@ class MemberSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     name = serializers.CharField(source="user.name", read_only=True)
-    role = serializers.ChoiceField(choices=[Role.ADMIN, Role.VIEWER])
 
     class Meta:
         model = Membership
@@ -71,4 +70,4 @@ class NewMemberSerializer(serializers.Serializer):
     """Share a site with a registered user, by email."""
 
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=[Role.ADMIN, Role.VIEWER])
+    role = serializers.ChoiceField(choices=Role.members())

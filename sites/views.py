@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -44,6 +45,7 @@ class SiteViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: SiteSerializer) -> None:
         """Create the site, owned by the caller."""
         site = serializer.save(owner=self.request.user)
+        site.user_role = Role.OWNER  # as Site.objects.visible_to() annotates it
         logger.info("site_created", site_id=site.pk, user_id=self.request.user.pk)
 
     def perform_update(self, serializer: SiteSerializer) -> None:
@@ -96,7 +98,7 @@ class MemberViewSet(
         """Let members read; let owners and admins write, and any member leave."""
         super().check_permissions(request)
         site = self.get_site()
-        if request.method in ("GET", "HEAD", "OPTIONS") or site.user_role in Role.editors():
+        if request.method in SAFE_METHODS or site.user_role in Role.editors():
             return
         if request.method == "DELETE" and self.kwargs.get("user_id") == request.user.pk:
             return

@@ -218,39 +218,6 @@ class SiteTest:
 
         assert text == "example.com"
 
-    def test_role_of_owner(self, owner, site):
-        role = site.role_of(owner)
-
-        assert role is Role.OWNER
-
-    @pytest.mark.parametrize("role", [Role.ADMIN, Role.VIEWER])
-    def test_role_of_member(self, site, role):
-        member = member_of(site, role, "member@example.com")
-
-        result = site.role_of(member)
-
-        assert result is role
-
-    def test_role_of_stranger_none(self, site):
-        stranger = baker.make("accounts.User")
-
-        role = site.role_of(stranger)
-
-        assert role is None
-
-    def test_role_of_anonymous_none(self, site):
-        role = site.role_of(AnonymousUser())
-
-        assert role is None
-
-    def test_role_of_member_of_other_site_none(self, owner, site):
-        other_site = baker.make(Site, owner=owner, domain="other.example")
-        member = member_of(other_site, Role.ADMIN, "member@example.com")
-
-        role = site.role_of(member)
-
-        assert role is None
-
     @pytest.mark.parametrize("role", [Role.ADMIN, Role.VIEWER])
     def test_add_member_new(self, site, role):
         user = baker.make("accounts.User")

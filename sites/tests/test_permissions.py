@@ -36,8 +36,3 @@ class SiteRolePermissionTest:
         allowed = SiteRolePermission().has_object_permission(request, None, site)
 
         assert allowed is expected
-
-    def test_message_names_the_role(self):
-        message = SiteRolePermission.message
-
-        assert message == "Your role on this site does not allow this."
