@@ -33,11 +33,15 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 def record_event(request: Request, event: dict) -> list[DropReason]:
-    """Accept an event for each site it names; return why any were not recorded."""
+    """Accept an event for each site it names; return why any were not recorded.
+
+    The events of all the sites are accepted together or, with the writer full, not at all,
+    so that a client sending the event again records it once.
+    """
     now = timezone.now()
     ip, user_agent = client_ip(request), request.headers.get("User-Agent", "")
     sites = sites_by_domain(event["domain"])
-    drops = []
+    drops, accepted = [], []
     for domain in event["domain"]:
         if domain not in sites:
             drops.append(DropReason.UNKNOWN_DOMAIN)
@@ -59,12 +63,13 @@ def record_event(request: Request, event: dict) -> list[DropReason]:
         except VisitDropped as dropped:
             drops.append(dropped.reason)
             logger.info("event_dropped", reason=dropped.reason, site_id=sites[domain].pk)
-            continue
-        try:
-            event_writer.add(prepared.params)
-        except WriterFull as full:
-            logger.warning("event_refused_writer_full", site_id=sites[domain].pk)
-            raise IngestUnavailable from full
+        else:
+            accepted.append(prepared.params)
+    try:
+        event_writer.add(accepted)
+    except WriterFull as full:
+        logger.warning("event_refused_writer_full", events=len(accepted))
+        raise IngestUnavailable from full
     return drops
 
 

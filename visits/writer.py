@@ -40,15 +40,17 @@ class EventWriter:
         self._thread: threading.Thread | None = None
         self._stopping = False
 
-    def add(self, params: dict) -> None:
-        """Store a prepared event's parameters soon, or now with the buffer off."""
+    def add(self, events: list[dict]) -> None:
+        """Store prepared events' parameters soon, or now with the buffer off; all or none."""
+        if not events:
+            return
         if not settings.INGEST_BUFFER:
-            Visit.objects.store([params])
+            Visit.objects.store(events)
             return
         with self._changed:
-            if len(self._pending) >= MAX_PENDING:
+            if len(self._pending) + len(events) > MAX_PENDING:
                 raise WriterFull
-            self._pending.append(params)
+            self._pending.extend(events)
             if self._thread is None or not self._thread.is_alive():  # also after a fork
                 self._stopping = False
                 self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)

@@ -477,8 +477,21 @@ class EventViewTest:
         assert response["Retry-After"] == "5"
         assert response.json()["code"] == "ingest_unavailable"
         [log] = log_events(caplog, "event_refused_writer_full")
-        assert (log["site_id"], log["level"]) == (site.pk, "warning")
+        assert (log["events"], log["level"]) == (1, "warning")
         assert not Visit.objects.exists()
+
+    def test_event_writer_full_for_second_domain_takes_neither(
+        self, api_client, site, settings, monkeypatch
+    ):
+        baker.make(Site, domain="blog.example.com")
+        settings.INGEST_BUFFER = True
+        monkeypatch.setattr(writer, "MAX_PENDING", 1)
+        both = {**PAGEVIEW, "u": "https://blog.example.com/", "d": "example.com,blog.example.com"}
+
+        response = post_event(api_client, both)
+
+        assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert writer.event_writer.pending() == 0
 
     def test_event_errors_allow_any_origin(self, api_client, site):
         response = post_event(api_client, {}, HTTP_ORIGIN="https://example.com")

@@ -71,7 +71,7 @@ class EventWriterTest:
     def test_add_buffer_off_stores_at_once(self, site):
         event_writer = EventWriter()
 
-        event_writer.add(prepared(site, path="/now"))
+        event_writer.add([prepared(site, path="/now")])
 
         assert list(Visit.objects.values_list("path", flat=True)) == ["/now"]
         assert event_writer.pending() == 0
@@ -82,11 +82,26 @@ class EventWriterTest:
         monkeypatch.setattr(writer, "MAX_PENDING", 0)
 
         with pytest.raises(WriterFull):
-            EventWriter().add(prepared(site))
+            EventWriter().add([prepared(site)])
+
+    def test_add_nothing(self, buffered):
+        buffered.add([])
+
+        assert buffered.pending() == 0
+        assert buffered._thread is None
+
+    @pytest.mark.django_db
+    def test_add_buffer_full_takes_none_of_the_events(self, site, buffered, monkeypatch):
+        monkeypatch.setattr(writer, "MAX_PENDING", 1)
+
+        with pytest.raises(WriterFull):
+            buffered.add([prepared(site, path="/a"), prepared(site, path="/b")])
+
+        assert buffered.pending() == 0
 
     @pytest.mark.django_db(transaction=True)
     def test_add_buffer_on_stores_in_background(self, site, buffered):
-        buffered.add(prepared(site, path="/later"))
+        buffered.add([prepared(site, path="/later")])
         buffered.stop()
 
         assert list(Visit.objects.values_list("path", flat=True)) == ["/later"]
@@ -94,8 +109,8 @@ class EventWriterTest:
 
     @pytest.mark.django_db(transaction=True)
     def test_add_buffer_on_stores_in_order(self, site, buffered):
-        buffered.add(prepared(site, path="/a", at=START))
-        buffered.add(prepared(site, path="/b", at=START + timedelta(minutes=5)))
+        buffered.add([prepared(site, path="/a", at=START)])
+        buffered.add([prepared(site, path="/b", at=START + timedelta(minutes=5))])
         buffered.stop()
 
         session = Session.objects.get()
@@ -103,10 +118,10 @@ class EventWriterTest:
 
     @pytest.mark.django_db(transaction=True)
     def test_add_after_stop_starts_thread_again(self, site, buffered):
-        buffered.add(prepared(site, path="/a"))
+        buffered.add([prepared(site, path="/a")])
         buffered.stop()
 
-        buffered.add(prepared(site, path="/b"))
+        buffered.add([prepared(site, path="/b")])
         buffered.stop()
 
         assert set(Visit.objects.values_list("path", flat=True)) == {"/a", "/b"}
@@ -122,7 +137,7 @@ class EventWriterTest:
         sizes = failing_store(monkeypatch, failures=2)
 
         with capture_logs() as logs:
-            buffered.add(prepared(site))
+            buffered.add([prepared(site)])
             stored = eventually(lambda: Visit.objects.exists())
 
         assert stored
@@ -138,7 +153,7 @@ class EventWriterTest:
         failing_store(monkeypatch, failures=1)
 
         with capture_logs() as logs:
-            buffered.add(prepared(site))  # the batch gathers while the writer is told to stop
+            buffered.add([prepared(site)])  # the batch gathers while the writer is told to stop
             buffered.stop()
 
         assert Visit.objects.count() == 0
@@ -149,9 +164,9 @@ class EventWriterTest:
         bad = {**prepared(site, path="/bad", ip="8.8.4.4"), "props": "{not json"}
 
         with capture_logs() as logs:
-            buffered.add(prepared(site, path="/a"))
-            buffered.add(bad)
-            buffered.add(prepared(site, path="/b", ip="1.1.1.1"))
+            buffered.add([prepared(site, path="/a")])
+            buffered.add([bad])
+            buffered.add([prepared(site, path="/b", ip="1.1.1.1")])
             buffered.stop()
 
         assert set(Visit.objects.values_list("path", flat=True)) == {"/a", "/b"}
@@ -174,8 +189,8 @@ class EventWriterTest:
             store(self, events)
 
         monkeypatch.setattr(VisitQuerySet, "store", store_losing_connection_once)
-        buffered.add(prepared(site, path="/a"))
-        buffered.add(bad)
+        buffered.add([prepared(site, path="/a")])
+        buffered.add([bad])
         buffered.stop()
 
         assert list(Visit.objects.values_list("path", flat=True)) == ["/a"]
@@ -192,9 +207,9 @@ class EventWriterTest:
             store(self, events)
 
         monkeypatch.setattr(VisitQuerySet, "store", slow_store)
-        buffered.add(prepared(site, path="/a"))
+        buffered.add([prepared(site, path="/a")])
         storing.wait()
-        buffered.add(prepared(site, path="/b"))
+        buffered.add([prepared(site, path="/b")])
 
         with capture_logs() as logs:
             buffered.stop(timeout=0.05)
