@@ -25,6 +25,11 @@ MAX_BATCH = 500  # events per transaction
 LINGER_SECONDS = 0.02  # how long a batch gathers events
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)  # waits after failed attempts to reach the database
 STOP_SECONDS = 10.0  # how long an exiting process waits for its events to be stored
+# SQLSTATEs of a transaction that lost a conflict with another (deadlock detected, could not
+# serialize): the database is fine, and the batch is tried again at once, up to
+# CONFLICT_RETRIES times in a row before it waits like for an unreachable database.
+_CONFLICTS = frozenset({"40P01", "40001"})
+CONFLICT_RETRIES = 3
 
 
 class WriterFull(Exception):
@@ -94,12 +99,18 @@ class EventWriter:
 
         While the process runs, a batch is tried until the database takes it; new events
         meanwhile wait, up to MAX_PENDING. A stopping process tries once more, then gives up.
+        A batch that lost a conflict with another worker's (a deadlock) is tried again at once.
         """
-        failures = 0
+        failures = conflicts = 0
         while True:
             try:
                 Visit.objects.store(batch)
-            except (OperationalError, InterfaceError):
+            except (OperationalError, InterfaceError) as error:
+                conflict = getattr(error.__cause__, "pgcode", None) in _CONFLICTS
+                if conflict and conflicts < CONFLICT_RETRIES:
+                    conflicts += 1
+                    logger.warning("event_batch_conflict_retried", events=len(batch))
+                    continue
                 connection.close()
                 if self._stopping:
                     logger.exception("event_batch_not_stored", events=len(batch))

@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from model_bakery import baker
 from structlog.testing import capture_logs
 
@@ -63,6 +63,24 @@ def failing_store(monkeypatch, failures: int) -> list[int]:
         store(self, events)
 
     monkeypatch.setattr(VisitQuerySet, "store", store_or_fail)
+    return sizes
+
+
+def conflicting_store(monkeypatch, conflicts: int) -> list[int]:
+    """Make the first `conflicts` batches lose a deadlock, raised by PostgreSQL; return sizes."""
+    store, sizes = VisitQuerySet.store, []
+
+    def store_or_deadlock(self, events):
+        sizes.append(len(events))
+        if len(sizes) <= conflicts:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; "
+                    "END $$"
+                )
+        store(self, events)
+
+    monkeypatch.setattr(VisitQuerySet, "store", store_or_deadlock)
     return sizes
 
 
@@ -145,6 +163,39 @@ class EventWriterTest:
         assert [(log["event"], log["log_level"]) for log in logs] == [
             ("event_batch_waits_for_database", "error"),
             ("event_batch_waits_for_database", "warning"),
+            ("event_batch_stored", "debug"),
+        ]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_store_deadlock_retries_at_once(self, site, buffered, monkeypatch):
+        monkeypatch.setattr(writer, "RETRY_SECONDS", (60.0,))  # a wait would fail the test
+        sizes = conflicting_store(monkeypatch, conflicts=1)
+
+        with capture_logs() as logs:
+            buffered.add([prepared(site)])
+            stored = eventually(lambda: Visit.objects.exists())
+
+        assert stored
+        assert sizes == [1, 1]
+        assert [(log["event"], log["log_level"]) for log in logs] == [
+            ("event_batch_conflict_retried", "warning"),
+            ("event_batch_stored", "debug"),
+        ]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_store_deadlock_again_and_again_waits(self, site, buffered, monkeypatch, no_retry_wait):
+        monkeypatch.setattr(writer, "CONFLICT_RETRIES", 1)
+        sizes = conflicting_store(monkeypatch, conflicts=2)
+
+        with capture_logs() as logs:
+            buffered.add([prepared(site)])
+            stored = eventually(lambda: Visit.objects.exists())
+
+        assert stored
+        assert sizes == [1, 1, 1]
+        assert [(log["event"], log["log_level"]) for log in logs] == [
+            ("event_batch_conflict_retried", "warning"),
+            ("event_batch_waits_for_database", "error"),
             ("event_batch_stored", "debug"),
         ]
 
