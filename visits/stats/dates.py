@@ -56,6 +56,12 @@ class DateRange:
             return start.date(), end.date()
         return None, None
 
+    def whole_days(self) -> list[date]:
+        """Return the local days that lie wholly within the range, whatever its ends."""
+        start, end = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
+        first = start.date() if start.time() == time(0) else start.date() + timedelta(days=1)
+        return [first + timedelta(days=n) for n in range((end.date() - first).days)]
+
     def auto_granularity(self) -> str:
         """Return the bucket size a time series of this range uses by default."""
         span = self.end - self.start

@@ -56,13 +56,6 @@ def rolled_dimension(query: Query, *, events: bool) -> str | None:
     return dimension
 
 
-def whole_days(date_range: DateRange) -> list[date]:
-    """Return the local days that lie wholly within the range."""
-    start, end = (moment.astimezone(date_range.tz) for moment in (date_range.start, date_range.end))
-    first = start.date() if start.time() == datetime.min.time() else start.date() + timedelta(1)
-    return [first + timedelta(days=n) for n in range((end.date() - first).days)]
-
-
 def _rolled(site: Site, days: Iterable[date]) -> set[date]:
     return set(
         RolledDay.objects.filter(site=site, timezone=site.timezone, day__in=list(days)).values_list(
@@ -74,7 +67,7 @@ def _rolled(site: Site, days: Iterable[date]) -> set[date]:
 def plan(site: Site, query: Query, date_range: DateRange, *, events: bool) -> Plan:
     """Split the range into the rolled-up days the query can use and raw sub-ranges."""
     dimension = rolled_dimension(query, events=events)
-    days = whole_days(date_range) if dimension is not None else []
+    days = date_range.whole_days() if dimension is not None else []
     rolled = sorted(_rolled(site, days)) if days else []
     raw_ranges, cursor = [], date_range.start
     for day in rolled:
@@ -167,7 +160,9 @@ def roll_up(
 
     With a budget (seconds), stop starting new days once it is spent.
     """
-    days = sorted({day for date_range in ranges for day in whole_days(date_range)})
+    # Only days over for ROLL_DELAY can be rolled: those before the local day of now - delay.
+    over = (now - ROLL_DELAY).astimezone(ZoneInfo(site.timezone)).date()
+    days = sorted({day for r in ranges for day in r.whole_days() if day < over})
     rolled = _rolled(site, days) if days else set()
     waiting = [day for day in days if day not in rolled]
     started, count = time.monotonic(), 0

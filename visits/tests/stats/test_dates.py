@@ -361,3 +361,25 @@ class YearOverYearDatetimeTest:
         previous = date_range.year_over_year()
 
         assert previous.start == datetime(2027, 2, 28, 9, 0, tzinfo=BERLIN)
+
+
+class DateRangeWholeDaysTest:
+    def test_whole_days_midnight_to_midnight(self):
+        date_range = days(date(2026, 5, 18), date(2026, 5, 20))
+
+        assert date_range.whole_days() == [date(2026, 5, 18), date(2026, 5, 19)]
+
+    def test_whole_days_partial_ends(self):
+        partial = DateRange(berlin(2026, 5, 18, 12), berlin(2026, 5, 20, 12), BERLIN)
+
+        assert partial.whole_days() == [date(2026, 5, 19)]
+
+    def test_whole_days_within_a_day(self):
+        within = DateRange(berlin(2026, 5, 18, 1), berlin(2026, 5, 18, 23), BERLIN)
+
+        assert within.whole_days() == []
+
+    def test_whole_days_daylight_saving_day_of_25_hours(self):
+        fall_back = date(2026, 10, 25)
+
+        assert days(fall_back, fall_back + timedelta(days=1)).whole_days() == [fall_back]

@@ -12,7 +12,7 @@ from visits.stats import rollups
 from visits.stats.dates import DateRange, local_days_range
 from visits.stats.engine import first_day, run_query
 from visits.stats.query import parse_query
-from visits.stats.rollups import Plan, plan, roll_day, roll_up, rolled_dimension, whole_days
+from visits.stats.rollups import Plan, plan, roll_day, roll_up, rolled_dimension
 
 pytestmark = pytest.mark.django_db
 
@@ -118,26 +118,6 @@ class RolledDimensionTest:
         assert rolled_dimension(entry, events=False) == "visit:entry_page"
 
 
-class WholeDaysTest:
-    def test_whole_days_midnight_to_midnight(self):
-        assert whole_days(days_range(MAY_18, MAY_20)) == [MAY_18, MAY_19]
-
-    def test_whole_days_partial_ends(self):
-        partial = DateRange(berlin(2026, 5, 18, 12), berlin(2026, 5, 20, 12), BERLIN)
-
-        assert whole_days(partial) == [MAY_19]
-
-    def test_whole_days_within_a_day(self):
-        hours = DateRange(berlin(2026, 5, 18, 1), berlin(2026, 5, 18, 23), BERLIN)
-
-        assert whole_days(hours) == []
-
-    def test_whole_days_daylight_saving_day_of_25_hours(self):
-        fall_back = date(2026, 10, 25)
-
-        assert whole_days(days_range(fall_back, fall_back + timedelta(days=1))) == [fall_back]
-
-
 class PlanTest:
     def test_plan_nothing_rolled_up(self, site):
         whole = days_range(MAY_18, MAY_20)
@@ -234,6 +214,18 @@ class RollUpTest:
     def test_roll_up_budget_spent(self, traffic):
         assert roll_up(traffic, [days_range(MAY_18, MAY_20)], now=LATER, budget=0) == 0
         assert not RolledDay.objects.exists()
+
+    def test_roll_up_days_not_over_not_looked_up(self, traffic, django_assert_num_queries):
+        now = berlin(2026, 5, 21, 0, 59)  # 20 May ended 59 minutes ago
+
+        with django_assert_num_queries(0):
+            assert roll_up(traffic, [days_range(MAY_20, date(2026, 5, 31))], now=now) == 0
+
+    def test_roll_up_day_just_over(self, traffic):
+        now = berlin(2026, 5, 21, 1, 0)
+
+        assert roll_up(traffic, [days_range(MAY_20, date(2026, 5, 31))], now=now) == 1
+        assert RolledDay.objects.get().day == MAY_20
 
     def test_roll_up_partial_day_not_rolled(self, traffic):
         hours = DateRange(berlin(2026, 5, 18, 12), berlin(2026, 5, 19, 12), BERLIN)
