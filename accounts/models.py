@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -16,9 +17,16 @@ class UserManager(BaseUserManager):
 
     use_in_migrations = True
 
+    def with_email(self, email: str) -> models.QuerySet:
+        """Return the user with this email, ignoring case, as a query (of one user at most).
+
+        Compared as lower(email), so the unique index on it (User.Meta) finds the user.
+        """
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
+
     def get_by_natural_key(self, email: str) -> "User":
         """Find a user by email, ignoring case."""
-        return self.get(email__iexact=email)
+        return self.with_email(email).get()
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
         """Create a user with a normalised email and a hashed password."""

@@ -40,7 +40,7 @@ class RegisterSerializer(LoginSerializer):
     def validate_email(self, value: str) -> str:
         """Refuse an email already registered, whatever its case."""
         email = User.objects.normalize_email(value)
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.with_email(email).exists():
             raise serializers.ValidationError("A user with this email already exists.")
         return email
 

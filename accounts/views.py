@@ -73,7 +73,7 @@ class LoginView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
-            known = User.objects.filter(email__iexact=serializer.validated_data["email"]).first()
+            known = User.objects.with_email(serializer.validated_data["email"]).first()
             logger.warning("login_failed", user_id=known.pk if known else None)
             raise AuthenticationFailed("Invalid email or password.")
         login(request, user)

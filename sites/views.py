@@ -109,7 +109,7 @@ class MemberViewSet(
         """Share the site with a registered user, or change the role of a member."""
         serializer = NewMemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = User.objects.filter(email__iexact=serializer.validated_data["email"]).first()
+        user = User.objects.with_email(serializer.validated_data["email"]).first()
         if user is None:
             raise ValidationError({"email": ["No registered user has this email."]})
         try:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from model_bakery import baker
 
 from accounts.models import ApiKey, User, hash_secret
@@ -35,6 +35,24 @@ class UserManagerTest:
         user = baker.make(User, email="ada@example.com")
 
         assert User.objects.get_by_natural_key("ADA@example.com") == user
+
+    def test_with_email_ignores_case(self):
+        user = baker.make(User, email="ada@example.com")
+        baker.make(User, email="grace@example.com")
+
+        assert list(User.objects.with_email("Ada@Example.COM")) == [user]
+
+    def test_with_email_unknown(self):
+        baker.make(User, email="ada@example.com")
+
+        assert not User.objects.with_email("ada@example.org").exists()
+
+    def test_with_email_reads_the_unique_index(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny in tests
+            plan = User.objects.with_email("ada@example.com").explain()
+
+        assert "accounts_user_email_ci_unique" in plan
 
     def test_email_unique_ignoring_case(self):
         baker.make(User, email="ada@example.com")

@@ -251,7 +251,7 @@ def seed_demo(*, rng: random.Random, now: datetime, days: int, visitors_per_day:
     """
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=DEMO_EMAIL).first()
+        user = User.objects.with_email(DEMO_EMAIL).first()
         if user is None:
             user = User.objects.create_user(DEMO_EMAIL, password, name=DEMO_NAME)
         else:
