@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from model_bakery import baker
 
 from sites.models import Membership, Role, Site, validate_timezone
+from sites.tests.members import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +19,6 @@ def owner():
 @pytest.fixture
 def site(owner):
     return baker.make(Site, owner=owner, domain="example.com")
-
-
-def member_of(site, role, email):
-    """Make a user who is a member of the site with this role."""
-    user = baker.make("accounts.User", email=email)
-    baker.make(Membership, site=site, user=user, role=role)
-    return user
 
 
 class SiteQuerySetTest:

@@ -8,6 +8,7 @@ from model_bakery import baker
 
 from accounts.models import ApiKey
 from sites.models import Membership, Role, Site
+from sites.tests.members import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +60,6 @@ def assert_invalid(response, details: dict) -> None:
 
 def snippet(domain: str) -> str:
     return f'<script defer data-domain="{domain}" src="http://testserver/js/script.js"></script>'
-
-
-def member_of(site: Site, role: Role, email: str):
-    """Make a user who is a member of the site with this role."""
-    user = baker.make("accounts.User", email=email)
-    baker.make(Membership, site=site, user=user, role=role)
-    return user
 
 
 @pytest.fixture

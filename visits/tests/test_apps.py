@@ -9,12 +9,8 @@ from model_bakery import baker
 
 from visits.enrichment.geoip import locate
 from visits.models import Visit
+from visits.tests.events import CHROME
 from visits.tests.test_geoip import LONDON, write_db
-
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Safari/537.36"
-)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sites.models import Site
 from visits import writer
 from visits.collect import DROPPED_HEADER, TRACKER_FILE
 from visits.models import Session, Visit
+from visits.tests.events import CHROME
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,6 @@ pytestmark = pytest.mark.django_db
 EVENT_URL = "/api/event"
 PIXEL_URL = "/api/event.gif"
 TRACKER_URL = "/js/script.js"
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 VISITOR_IP = "8.8.8.8"  # the United States in the bundled country data
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)

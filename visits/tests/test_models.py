@@ -16,15 +16,11 @@ from visits.models import (
     VisitDropped,
     new_session_id,
 )
-from visits.tests.events import pageview
+from visits.tests.events import CHROME, pageview
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
 
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 VISITOR_IP = "8.8.8.8"

@@ -18,13 +18,10 @@ from visits.serializers import (
     validate_event,
     validate_page_url,
 )
+from visits.tests.events import CHROME
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 EVENT = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 
 
 def server_context(user) -> dict:

@@ -11,18 +11,16 @@ import time_machine
 from model_bakery import baker
 
 from accounts.models import ApiKey
-from sites.models import Membership, Role, Site
+from sites.models import Role, Site
+from sites.tests.members import member_of
 from visits.models import Session, Visit
 from visits.serializers import VisitSerializer
+from visits.tests.events import CHROME
 
 pytestmark = pytest.mark.django_db
 
 VISITS_URL = "/api/visits/"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 UNKNOWN_SITE = "Unknown site, or one you may not post visits to."
 BAD_SCHEME = "A page URL must start with http:// or https://."
@@ -56,12 +54,6 @@ def server_visit(site: Site, **fields) -> dict:
         "user_agent": CHROME,
         **fields,
     }
-
-
-def member_of(site: Site, role: Role, email: str):
-    user = baker.make("accounts.User", email=email)
-    baker.make(Membership, site=site, user=user, role=role)
-    return user
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.db import connection
 from model_bakery import baker
 
 from visits.models import Session
+from visits.tests.events import CHROME
 from visits.visitors import VisitorSalt, salt_for, visitor_id, visitor_ids, visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,6 @@ TODAY = date(2026, 3, 4)
 YESTERDAY = TODAY - timedelta(days=1)
 SALT = bytes(range(32))
 OTHER_SALT = bytes(range(32, 64))
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 
 
 class SaltForTest:

@@ -11,6 +11,7 @@ from visits.models import Visit
 from visits.stats import rollups
 from visits.stats.engine import first_day, realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, parse_query
+from visits.tests.events import CHROME
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +22,6 @@ def _raw_tables_only(monkeypatch):
     monkeypatch.setattr(rollups, "ROLL_BUDGET_SECONDS", 0.0)
 
 
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-)
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
