@@ -626,8 +626,7 @@ def time_queries(*, site, runs: int, warmups: int, only: str) -> list[Timing]:
         statements: list[tuple[str, tuple]] = []
 
         def capture(execute, sql, params, many, context, statements=statements):
-            if sql.lstrip().upper().startswith("SELECT"):  # not SET LOCAL: nothing to explain
-                statements.append((sql, tuple(params or ())))
+            statements.append((sql, tuple(params or ())))
             return execute(sql, params, many, context)
 
         samples = []
@@ -645,13 +644,21 @@ def time_queries(*, site, runs: int, warmups: int, only: str) -> list[Timing]:
 
 
 def explain(statements: list[tuple[str, tuple]]) -> Iterator[str]:
-    """Yield the EXPLAIN (ANALYZE, BUFFERS) lines of each statement."""
-    from django.db import connection
+    """Yield the EXPLAIN (ANALYZE, BUFFERS) lines of each query, under the timed settings.
 
-    for number, (sql, params) in enumerate(statements, start=1):
-        yield f"-- statement {number}: {sql}"
-        yield f"-- params: {params!r}"
-        with connection.cursor() as cursor:
+    The statements run in one transaction as the engine ran them: the settings it made for
+    the query (SET LOCAL work_mem, the statement timeout) apply to the plans shown.
+    """
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for number, (sql, params) in enumerate(statements, start=1):
+            if sql.startswith("SET ") or "set_config(" in sql:
+                cursor.execute(sql, params)
+                yield f"-- setting: {sql} {params!r}"
+                continue
+            yield f"-- statement {number}: {sql}"
+            yield f"-- params: {params!r}"
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
             for (line,) in cursor.fetchall():
                 yield line
