@@ -52,6 +52,14 @@ def eventually(condition, timeout: float = 5.0) -> bool:
     return True
 
 
+def store_one(event_writer: EventWriter, site: Site) -> list[tuple[str, str]]:
+    """Add a pageview and wait until it is stored; return the (event, level) of each log."""
+    with capture_logs() as logs:
+        event_writer.add([prepared(site)])
+        assert eventually(lambda: Visit.objects.exists()), "the event was not stored in time"
+    return [(log["event"], log["log_level"]) for log in logs]
+
+
 def failing_store(monkeypatch, failures: int) -> list[int]:
     """Make the database unreachable for the first `failures` batches; return batch sizes."""
     store, sizes = VisitQuerySet.store, []
@@ -154,13 +162,10 @@ class EventWriterTest:
     def test_store_database_unreachable_retries(self, site, buffered, monkeypatch, no_retry_wait):
         sizes = failing_store(monkeypatch, failures=2)
 
-        with capture_logs() as logs:
-            buffered.add([prepared(site)])
-            stored = eventually(lambda: Visit.objects.exists())
+        logs = store_one(buffered, site)
 
-        assert stored
         assert sizes == [1, 1, 1]
-        assert [(log["event"], log["log_level"]) for log in logs] == [
+        assert logs == [
             ("event_batch_waits_for_database", "error"),
             ("event_batch_waits_for_database", "warning"),
             ("event_batch_stored", "debug"),
@@ -171,13 +176,10 @@ class EventWriterTest:
         monkeypatch.setattr(writer, "RETRY_SECONDS", (60.0,))  # a wait would fail the test
         sizes = conflicting_store(monkeypatch, conflicts=1)
 
-        with capture_logs() as logs:
-            buffered.add([prepared(site)])
-            stored = eventually(lambda: Visit.objects.exists())
+        logs = store_one(buffered, site)
 
-        assert stored
         assert sizes == [1, 1]
-        assert [(log["event"], log["log_level"]) for log in logs] == [
+        assert logs == [
             ("event_batch_conflict_retried", "warning"),
             ("event_batch_stored", "debug"),
         ]
@@ -187,13 +189,10 @@ class EventWriterTest:
         monkeypatch.setattr(writer, "CONFLICT_RETRIES", 1)
         sizes = conflicting_store(monkeypatch, conflicts=2)
 
-        with capture_logs() as logs:
-            buffered.add([prepared(site)])
-            stored = eventually(lambda: Visit.objects.exists())
+        logs = store_one(buffered, site)
 
-        assert stored
         assert sizes == [1, 1, 1]
-        assert [(log["event"], log["log_level"]) for log in logs] == [
+        assert logs == [
             ("event_batch_conflict_retried", "warning"),
             ("event_batch_waits_for_database", "error"),
             ("event_batch_stored", "debug"),
