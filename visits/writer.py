@@ -27,7 +27,7 @@ RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)  # waits after failed attempts to reach the
 STOP_SECONDS = 10.0  # how long an exiting process waits for its events to be stored
 # SQLSTATEs of a transaction that lost a conflict with another (deadlock detected, could not
 # serialize): the database is fine, and the batch is tried again at once, up to
-# CONFLICT_RETRIES times in a row before it waits like for an unreachable database.
+# CONFLICT_RETRIES times a batch; after that it waits as for an unreachable database.
 _CONFLICTS = frozenset({"40P01", "40001"})
 CONFLICT_RETRIES = 3
 
