@@ -5,81 +5,72 @@ from http import HTTPStatus
 
 import pytest
 
+from proj.tests.errors import assert_error
+
 pytestmark = [pytest.mark.urls("proj.tests.urls")]
-
-
-def assert_error_shape(response, status, code):
-    assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert body["code"] == code
-    assert isinstance(body["error"], str)
-    assert body["error"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 class ExceptionHandlerTest:
     def test_validation_error_field_details(self, api_client):
         response = api_client.post("/test/echo/", {"name": "far too long"}, format="json")
 
-        body = assert_error_shape(response, HTTPStatus.BAD_REQUEST, "invalid")
+        body = assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert body["details"] == {"name": ["Ensure this field has no more than 5 characters."]}
 
     def test_validation_error_non_field_details(self, api_client):
         response = api_client.post("/test/echo/", {"name": "nope"}, format="json")
 
-        body = assert_error_shape(response, HTTPStatus.BAD_REQUEST, "invalid")
+        body = assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert body["details"] == {"non_field_errors": ["This name is refused."]}
 
     def test_malformed_json(self, api_client):
         response = api_client.post("/test/echo/", "{not json", content_type="application/json")
 
-        body = assert_error_shape(response, HTTPStatus.BAD_REQUEST, "parse_error")
+        body = assert_error(response, HTTPStatus.BAD_REQUEST, "parse_error")
         assert "details" not in body
 
     def test_unsupported_media_type(self, api_client):
         response = api_client.post("/test/echo/", "name=x", content_type="text/csv")
 
-        assert_error_shape(response, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        assert_error(response, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
 
     def test_not_acceptable(self, api_client):
         response = api_client.get("/api/health/", HTTP_ACCEPT="text/csv")
 
-        assert_error_shape(response, HTTPStatus.NOT_ACCEPTABLE, "not_acceptable")
+        assert_error(response, HTTPStatus.NOT_ACCEPTABLE, "not_acceptable")
 
     def test_method_not_allowed(self, api_client):
         response = api_client.delete("/api/health/")
 
-        assert_error_shape(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
+        assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
 
     @pytest.mark.django_db
     def test_not_authenticated(self, api_client):
         response = api_client.get("/test/private/")
 
-        assert_error_shape(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
     def test_http404_raised_in_view(self, api_client):
         response = api_client.get("/test/missing/")
 
-        assert_error_shape(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
 
     def test_django_permission_denied_raised_in_view(self, api_client):
         response = api_client.get("/test/forbidden/")
 
-        assert_error_shape(response, HTTPStatus.FORBIDDEN, "permission_denied")
+        assert_error(response, HTTPStatus.FORBIDDEN, "permission_denied")
 
     def test_throttled_with_retry_after(self, api_client):
         response = api_client.get("/test/throttled/")
 
-        assert_error_shape(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
         assert response["Retry-After"] == "42"
 
     def test_unhandled_exception_hides_internals(self, api_client):
         response = api_client.get("/test/crash/")
 
-        body = assert_error_shape(response, HTTPStatus.INTERNAL_SERVER_ERROR, "server_error")
+        body = assert_error(response, HTTPStatus.INTERNAL_SERVER_ERROR, "server_error")
         assert "secret internals" not in response.content.decode()
         assert "Traceback" not in body["error"]
 
@@ -96,12 +87,12 @@ class DjangoErrorViewsTest:
     def test_unknown_url(self, api_client):
         response = api_client.get("/no/such/page/")
 
-        assert_error_shape(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
 
     def test_disallowed_host(self, api_client):
         response = api_client.get("/api/health/", HTTP_HOST="evil.example")
 
-        assert_error_shape(response, HTTPStatus.BAD_REQUEST, "bad_request")
+        assert_error(response, HTTPStatus.BAD_REQUEST, "bad_request")
 
     @pytest.mark.django_db
     def test_csrf_failure(self):
@@ -111,7 +102,7 @@ class DjangoErrorViewsTest:
 
         response = client.post("/admin/login/", {"username": "x", "password": "y"})
 
-        assert_error_shape(response, HTTPStatus.FORBIDDEN, "csrf_failed")
+        assert_error(response, HTTPStatus.FORBIDDEN, "csrf_failed")
 
     def test_permission_denied_view(self, rf):
         from proj.api.errors import permission_denied

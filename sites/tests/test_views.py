@@ -7,6 +7,7 @@ import pytest
 from model_bakery import baker
 
 from accounts.models import ApiKey
+from proj.tests.errors import assert_error, assert_invalid
 from sites.models import Membership, Role, Site
 from sites.tests.members import member_of
 
@@ -38,24 +39,6 @@ def members_url(site: Site) -> str:
 
 def member_url(site: Site, user) -> str:
     return f"{SITES_URL}{site.pk}/members/{user.pk}/"
-
-
-def assert_error(response, status: HTTPStatus, code: str) -> dict:
-    """Check the error shape and return the body."""
-    assert response.status_code == status
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert body["code"] == code
-    assert isinstance(body["error"], str)
-    assert body["error"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
-
-
-def assert_invalid(response, details: dict) -> None:
-    """Check a 400 validation error with these details."""
-    body = assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
-    assert body["details"] == details
 
 
 def snippet(domain: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from model_bakery import baker
 
+from proj.tests.errors import assert_invalid
 from sites.models import Site
 from visits import writer
 from visits.collect import DROPPED_HEADER, TRACKER_FILE
@@ -58,15 +59,6 @@ def get_pixel(client, params, *, user_agent=CHROME):
 
 def log_events(caplog, event):
     return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg["event"] == event]
-
-
-def assert_invalid(response, details: dict) -> None:
-    """Check a 400 validation error with exactly these details."""
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    body = response.json()
-    assert body["code"] == "invalid"
-    assert body["details"] == details
-    assert body["request_id"] == response["X-Request-ID"]
 
 
 @pytest.fixture

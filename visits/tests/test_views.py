@@ -11,6 +11,7 @@ import time_machine
 from model_bakery import baker
 
 from accounts.models import ApiKey
+from proj.tests.errors import assert_invalid
 from sites.models import Role, Site
 from sites.tests.members import member_of
 from visits.models import Session, Visit
@@ -29,15 +30,6 @@ ORDERING_MESSAGE = "Order by one or more of timestamp, with a leading '-' for de
 
 def ids(response) -> list[int]:
     return [visit["id"] for visit in response.json()["results"]]
-
-
-def assert_invalid(response, details: dict) -> None:
-    """Check a 400 validation error with exactly these details."""
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    body = response.json()
-    assert body["code"] == "invalid"
-    assert body["details"] == details
-    assert body["request_id"] == response["X-Request-ID"]
 
 
 def csv_rows(response) -> list[list[str]]:
