@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiKey, User
+from accounts.permissions import SignedIn
 from accounts.serializers import (
     ApiKeySerializer,
     LoginSerializer,
@@ -122,6 +123,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 class PasswordChangeView(APIView):
     """Change the signed-in user's password."""
 
+    permission_classes = [SignedIn]
     throttle_classes = [ClientThrottle, AccountThrottle]
     throttle_scope = "password"
     throttle_account = "user"
@@ -146,6 +148,7 @@ class ApiKeyViewSet(
 ):
     """The signed-in user's API keys: list, create (secret shown once), revoke."""
 
+    permission_classes = [SignedIn]
     serializer_class = ApiKeySerializer
 
     def get_queryset(self):

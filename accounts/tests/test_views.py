@@ -7,6 +7,7 @@ from model_bakery import baker
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, User
+from proj.tests.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -387,6 +388,19 @@ class PasswordChangeViewTest:
 
         assert response.status_code == HTTPStatus.UNAUTHORIZED
 
+    def test_password_change_with_api_key(self, api_client, user):
+        _, secret = ApiKey.objects.create_key(user=user, name="CI")
+
+        response = api_client.post(
+            "/api/accounts/me/password/",
+            {"current_password": PASSWORD, "new_password": "quiet-harbour-77-lantern"},
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+
+        user.refresh_from_db()
+        assert_error(response, HTTPStatus.FORBIDDEN, "permission_denied")
+        assert user.check_password(PASSWORD)
+
     def test_password_change_throttled(self, api_client, user):
         api_client.force_login(user)
         for _ in range(10):
@@ -459,3 +473,24 @@ class ApiKeyViewSetTest:
         response = api_client.get("/api/accounts/keys/")
 
         assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+    def test_create_with_api_key(self, api_client, user):
+        _, secret = ApiKey.objects.create_key(user=user, name="CI")
+
+        response = api_client.post(
+            "/api/accounts/keys/", {"name": "mine now"}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
+
+        assert_error(response, HTTPStatus.FORBIDDEN, "permission_denied")
+        assert list(ApiKey.objects.values_list("name", flat=True)) == ["CI"]
+
+    def test_destroy_with_api_key(self, api_client, user):
+        _, secret = ApiKey.objects.create_key(user=user, name="CI")
+        other, _ = ApiKey.objects.create_key(user=user, name="reporting")
+
+        response = api_client.delete(
+            f"/api/accounts/keys/{other.pk}/", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
+
+        assert_error(response, HTTPStatus.FORBIDDEN, "permission_denied")
+        assert ApiKey.objects.count() == 2
