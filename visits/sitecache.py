@@ -23,6 +23,7 @@ def sites_by_domain(domains: list[str]) -> dict[str, Site]:
     if stale:
         if len(_entries) + len(stale) > MAX_ENTRIES:
             _entries.clear()
+            stale = domains  # the fresh ones are gone too
         found = Site.objects.filter(domain__in=stale).in_bulk(field_name="domain")
         for domain in stale:
             _entries[domain] = (now + SITE_CACHE_SECONDS, found.get(domain))

@@ -70,3 +70,13 @@ class SitesByDomainTest:
         sites_by_domain(["c.example"])
 
         assert set(sitecache._entries) == {"c.example"}
+
+    def test_sites_by_domain_full_cache_with_a_fresh_domain(self, monkeypatch):
+        monkeypatch.setattr(sitecache, "MAX_ENTRIES", 2)
+        site = baker.make(Site, domain="a.example")
+        other = baker.make(Site, domain="c.example")
+        sites_by_domain(["a.example", "b.example"])
+
+        found = sites_by_domain(["a.example", "c.example"])
+
+        assert found == {"a.example": site, "c.example": other}
