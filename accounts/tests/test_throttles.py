@@ -1,15 +1,14 @@
-"""Throttle keys: per client address and per account, never the raw email."""
-
-import hashlib
+"""Throttle keys: per client address and per account, never the raw address or email."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils.crypto import salted_hmac
 from model_bakery import baker
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from accounts.throttles import AccountThrottle, ClientThrottle
+from accounts.throttles import KEY_SALT, AccountThrottle, ClientThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +30,12 @@ def drf_request(data, *, user=None, remote_addr="203.0.113.8") -> Request:
     return request
 
 
+def hashed(ident: str) -> str:
+    return salted_hmac(
+        KEY_SALT, ident.encode("utf-8", "surrogatepass"), algorithm="sha256"
+    ).hexdigest()
+
+
 def cache_key(throttle, request, view=None):
     view = view or LoginLikeView()
     throttle.allow_request(request, view)
@@ -41,7 +46,7 @@ class AccountThrottleTest:
     def test_get_cache_key_hashes_email_ignoring_case(self):
         key = cache_key(AccountThrottle(), drf_request({"email": " Ada@Example.com "}))
 
-        assert key == "throttle_login_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
+        assert key == "throttle_login_account_" + hashed("ada@example.com")
 
     @pytest.mark.parametrize("data", [{}, {"email": ""}, {"email": 7}, ["ada@example.com"]])
     def test_get_cache_key_without_usable_email(self, data):
@@ -52,7 +57,7 @@ class AccountThrottleTest:
 
         key = cache_key(AccountThrottle(), drf_request({"email": "ada@example.com"}, user=user))
 
-        assert key == "throttle_login_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
+        assert key == "throttle_login_account_" + hashed("ada@example.com")
 
     def test_get_cache_key_lone_surrogate(self):
         raw = APIRequestFactory().post(
@@ -63,8 +68,7 @@ class AccountThrottleTest:
 
         key = cache_key(AccountThrottle(), request)
 
-        digest = hashlib.sha256("\ud800@example.com".encode("utf-8", "surrogatepass")).hexdigest()
-        assert key == "throttle_login_account_" + digest
+        assert key == "throttle_login_account_" + hashed("\ud800@example.com")
 
     def test_get_cache_key_user_view_ignores_body_email(self):
         user = baker.make("accounts.User", email="ada@example.com")
@@ -72,11 +76,17 @@ class AccountThrottleTest:
 
         key = cache_key(AccountThrottle(), request, PasswordLikeView())
 
-        assert key == "throttle_password_account_" + hashlib.sha256(b"ada@example.com").hexdigest()
+        assert key == "throttle_password_account_" + hashed("ada@example.com")
 
 
 class ClientThrottleTest:
     def test_get_cache_key_client_address(self):
         key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
 
-        assert key == "throttle_login_client_203.0.113.8"
+        assert key == "throttle_login_client_" + hashed("203.0.113.8")
+
+    def test_get_cache_key_depends_on_secret_key(self, settings):
+        key = cache_key(ClientThrottle(), drf_request({}))
+        settings.SECRET_KEY = "another-secret-key-of-enough-length-for-django-0123456789"
+
+        assert cache_key(ClientThrottle(), drf_request({})) != key
