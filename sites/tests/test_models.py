@@ -106,6 +106,27 @@ class SiteQuerySetTest:
 
         assert list(sites) == []
 
+    def test_stats_readable_by_stranger_public_only(self, owner, site):
+        public = baker.make(Site, owner=owner, domain="public.example", public=True)
+        stranger = baker.make("accounts.User")
+
+        assert list(Site.objects.stats_readable_by(stranger)) == [public]
+
+    def test_stats_readable_by_owner_and_member(self, owner, site):
+        public = baker.make(Site, domain="public.example", public=True)
+        shared = baker.make(Site, domain="shared.example")
+        baker.make(Membership, site=shared, user=owner, role=Role.VIEWER)
+        baker.make(Site, domain="private.example")
+
+        readable = Site.objects.stats_readable_by(owner)
+
+        assert set(readable) == {site, public, shared}
+
+    def test_stats_readable_by_anonymous_public_only(self, site):
+        public = baker.make(Site, domain="public.example", public=True)
+
+        assert list(Site.objects.stats_readable_by(AnonymousUser())) == [public]
+
 
 class SiteCleanTest:
     def test_full_clean_normalises_domain(self, owner):
