@@ -148,8 +148,11 @@ def run_query(site: Site, query: Query) -> dict:
     if rollups.rolled_dimension(query, events=False) is not None:
         ranges = [r for r in (query.date_range, query.comparison_range) if r is not None]
         rollups.roll_up(site, ranges, now=timezone.now(), budget=rollups.ROLL_BUDGET_SECONDS)
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            if outermost:  # one snapshot: the rolled days read agree with their rollup rows
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # Distinct counts and groupings over a month of events sort in memory, not on disk.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", [STATEMENT_TIMEOUT])

@@ -88,7 +88,7 @@ def totals(
         f"date_trunc('{query.granularity()}', day::timestamp)" if d in TIME_DIMENSIONS else "value"
         for d in query.dimensions
     ]
-    sums = ", ".join(f"sum({name})" for name in _TOTALS)
+    sums = ", ".join(f"COALESCE(sum({name}), 0)" for name in _TOTALS)
     # A group shows when the raw tables would show it: with a visit, or an event, or both.
     asked = (("visits", visits), ("events", events))
     shown = [f"sum({name}) > 0" for name, wanted in asked if wanted]

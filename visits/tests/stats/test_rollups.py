@@ -1,9 +1,11 @@
 """Daily rollups: which queries use them, when days roll up, and that they add up exactly."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from model_bakery import baker
 
 from sites.models import Site
@@ -266,6 +268,30 @@ class RollupExactnessTest:
 
         assert RolledDay.objects.count() == 4
         assert run_query(traffic, query(traffic, **body)) == raw_answer
+
+    @pytest.mark.django_db(transaction=True)
+    def test_run_query_day_forgotten_while_answering(self, traffic, monkeypatch):
+        roll_up(traffic, [days_range(MAY_18, date(2026, 5, 21))], now=LATER)
+        body = {"metrics": ["visitors", "pageviews"], "date_range": ["2026-05-18", "2026-05-20"]}
+        expected = run_query(traffic, query(traffic, **body))
+        totals = rollups.totals
+
+        def totals_after_a_late_event(*args, **kwargs):
+            # A late event of 19 May commits between the rolled-day lookup and the rollup rows.
+            def forget():
+                RolledDay.objects.forget(traffic, [berlin(2026, 5, 19, 12)])
+                connection.close()
+
+            thread = threading.Thread(target=forget)
+            thread.start()
+            thread.join()
+            return totals(*args, **kwargs)
+
+        monkeypatch.setattr(rollups, "totals", totals_after_a_late_event)
+        answer = run_query(traffic, query(traffic, **body))
+
+        assert not RolledDay.objects.filter(day=MAY_19).exists()
+        assert answer == expected
 
     def test_run_query_events_only_group_without_event_of_the_range_not_shown(self, traffic):
         roll_up(traffic, [days_range(MAY_18, MAY_20)], now=LATER)
