@@ -6,12 +6,10 @@ they add up. The metrics are derived from the summed totals as README.md defines
 """
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import DataError, OperationalError, connection, transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from sites.models import Site
@@ -236,11 +234,3 @@ def realtime_visitors(site: Site, *, now) -> int:
             [site.pk, now - timedelta(minutes=5), now],
         )
         return cursor.fetchone()[0]
-
-
-def first_day(site: Site) -> date:
-    """Return the first local day of the site's history: creation or its first visit."""
-    started = site.sessions.aggregate(first=Min("started_at"))["first"]
-    tz = ZoneInfo(site.timezone)
-    moments = [site.created_at] + ([started] if started else [])
-    return min(moments).astimezone(tz).date()

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import Min
 
 from sites.models import Site
 from visits.models import DailyRollup, RolledDay, Session
@@ -105,6 +106,14 @@ def totals(
     return {tuple(row[:width]): raw.Totals(*(int(value) for value in row[width:])) for row in rows}
 
 
+def first_day(site: Site) -> date:
+    """Return the first local day of the site's history: creation or its first visit."""
+    started = site.sessions.aggregate(first=Min("started_at"))["first"]
+    tz = ZoneInfo(site.timezone)
+    moments = [site.created_at] + ([started] if started else [])
+    return min(moments).astimezone(tz).date()
+
+
 def roll_day(site: Site, day: date, *, now: datetime) -> bool:
     """Roll up one local day of the site if it is over and not rolled up yet; tell if done."""
     day_range = local_days_range(day, day + timedelta(days=1), ZoneInfo(site.timezone))
@@ -160,9 +169,13 @@ def roll_up(
 
     With a budget (seconds), stop starting new days once it is spent.
     """
-    # Only days over for ROLL_DELAY can be rolled: those before the local day of now - delay.
+    # Only days over for ROLL_DELAY can be rolled: those before the local day of now - delay;
+    # and none before the site's history starts (a query from 1970 rolls no empty decades).
     over = (now - ROLL_DELAY).astimezone(ZoneInfo(site.timezone)).date()
     days = sorted({day for r in ranges for day in r.whole_days() if day < over})
+    if days:
+        first = first_day(site)
+        days = [day for day in days if day >= first]
     rolled = _rolled(site, days) if days else set()
     waiting = [day for day in days if day not in rolled]
     started, count = time.monotonic(), 0

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sites.models import Site
-from visits.stats.engine import QueryTimeout, first_day, realtime_visitors, run_query
+from visits.stats.engine import QueryTimeout, realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, is_clean_text, parse_query
+from visits.stats.rollups import first_day
 
 
 class QueryTooSlow(APIException):

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from sites.models import Site
 from visits.stats.dates import local_days_range
-from visits.stats.engine import first_day
-from visits.stats.rollups import roll_up
+from visits.stats.rollups import first_day, roll_up
 
 logger = structlog.get_logger(__name__)
 

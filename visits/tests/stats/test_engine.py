@@ -1,6 +1,6 @@
 """Answering stats queries over recorded events and visits (visits.stats.engine)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,8 +9,9 @@ from model_bakery import baker
 from sites.models import Site
 from visits.models import Visit
 from visits.stats import rollups
-from visits.stats.engine import first_day, realtime_visitors, run_query
+from visits.stats.engine import realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, parse_query
+from visits.stats.rollups import first_day
 from visits.tests.events import CHROME
 
 pytestmark = pytest.mark.django_db
@@ -1231,31 +1232,7 @@ class RealtimeVisitorsTest:
         assert realtime_visitors(site, now=now) == 0
 
 
-class FirstDayTest:
-    def test_first_day_creation(self):
-        # 23:30 UTC on 1 March is 00:30 on 2 March in Berlin.
-        site = baker.make(
-            "sites.Site",
-            domain="example.com",
-            timezone="Europe/Berlin",
-            created_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
-        )
-
-        assert first_day(site) == date(2026, 3, 2)
-
-    def test_first_day_earlier_first_visit(self, site):
-        record(site, datetime(2025, 12, 20, 23, 30, tzinfo=UTC))
-        record(site, datetime(2025, 12, 30, 10, 0, tzinfo=UTC))
-
-        # Created 1 January 2026; first visit 00:30 on 21 December 2025 in Berlin.
-        assert first_day(site) == date(2025, 12, 21)
-
-    def test_first_day_later_first_visit(self, site):
-        record(site, datetime(2026, 2, 10, 10, 0, tzinfo=UTC))
-
-        # Created 1 January 2026 00:00 UTC: 01:00 in Berlin.
-        assert first_day(site) == date(2026, 1, 1)
-
+class RunQueryAllTest:
     def test_run_query_all_starts_on_first_day(self, site):
         record(site, berlin(2025, 12, 21, 10, 0))
         record(site, berlin(2026, 5, 19, 10, 0))

@@ -12,9 +12,9 @@ from sites.models import Site
 from visits.models import DailyRollup, RolledDay, Session, Visit
 from visits.stats import rollups
 from visits.stats.dates import DateRange, local_days_range
-from visits.stats.engine import first_day, run_query
+from visits.stats.engine import run_query
 from visits.stats.query import parse_query
-from visits.stats.rollups import Plan, plan, roll_day, roll_up, rolled_dimension
+from visits.stats.rollups import Plan, first_day, plan, roll_day, roll_up, rolled_dimension
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +149,31 @@ class PlanTest:
         assert plan(site, query(site), whole, events=True) == Plan("", [], [whole])
 
 
+class FirstDayTest:
+    def test_first_day_creation(self):
+        # 23:30 UTC on 1 March is 00:30 on 2 March in Berlin.
+        site = baker.make(
+            Site,
+            domain="example.com",
+            timezone="Europe/Berlin",
+            created_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+        )
+
+        assert first_day(site) == date(2026, 3, 2)
+
+    def test_first_day_earlier_first_visit(self, site):
+        record(site, datetime(2026, 5, 10, 22, 30, tzinfo=UTC))
+        record(site, berlin(2026, 5, 12, 10, 0))
+
+        # Created 18 May; first visit 00:30 on 11 May in Berlin.
+        assert first_day(site) == date(2026, 5, 11)
+
+    def test_first_day_later_first_visit(self, site):
+        record(site, berlin(2026, 5, 25, 10, 0))
+
+        assert first_day(site) == MAY_18
+
+
 class RollDayTest:
     def test_roll_day_not_over_long_enough(self, traffic):
         now = berlin(2026, 5, 20, 0, 59)
@@ -208,6 +233,12 @@ class RollUpTest:
         assert rolled == 3
         assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18, MAY_19, MAY_20}
 
+    def test_roll_up_not_before_the_site_was_created(self, traffic):
+        rolled = roll_up(traffic, [days_range(date(1970, 1, 1), date(2026, 5, 21))], now=LATER)
+
+        assert rolled == 3
+        assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18, MAY_19, MAY_20}
+
     def test_roll_up_skips_days_rolled_up(self, traffic):
         roll_day(traffic, MAY_18, now=LATER)
 
@@ -260,13 +291,13 @@ class RollupExactnessTest:
         body = {"date_range": ["2026-05-18", "2026-05-20"], **body}
         monkeypatch.setattr(rollups, "ROLL_BUDGET_SECONDS", 0.0)  # the raw answer first
         raw_answer = run_query(traffic, query(traffic, **body))
-        roll_up(traffic, [days_range(date(2026, 5, 17), date(2026, 5, 21))], now=LATER)
+        roll_up(traffic, [days_range(MAY_18, date(2026, 5, 21))], now=LATER)
         # Every query reads 19 May whole: only its rollup rows can answer for it now.
         may_19 = days_range(MAY_19, MAY_20)
         Visit.objects.filter(timestamp__gte=may_19.start, timestamp__lt=may_19.end).delete()
         Session.objects.filter(started_at__gte=may_19.start, started_at__lt=may_19.end).delete()
 
-        assert RolledDay.objects.count() == 4
+        assert RolledDay.objects.count() == 3
         assert run_query(traffic, query(traffic, **body)) == raw_answer
 
     @pytest.mark.django_db(transaction=True)
