@@ -76,3 +76,22 @@ class SchemaTest:
 
         assert response.status_code == HTTPStatus.OK
         assert b"swagger" in response.content.lower()
+
+
+class HttpsRedirectTest:
+    @pytest.mark.django_db  # the health check reads the database
+    @pytest.mark.parametrize("path", ["/api/ping/", "/api/health/"])
+    def test_probe_over_plain_http_not_redirected(self, api_client, settings, path):
+        settings.SECURE_SSL_REDIRECT = True
+
+        response = api_client.get(path)
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_api_over_plain_http_redirected(self, api_client, settings):
+        settings.SECURE_SSL_REDIRECT = True
+
+        response = api_client.get("/api/")
+
+        assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+        assert response["Location"] == "https://testserver/api/"
