@@ -55,15 +55,6 @@ class VisitQuerySet(models.QuerySet):
         """Return the events of one site."""
         return self.filter(site=site)
 
-    def between(self, since: datetime | None, until: datetime | None) -> "VisitQuerySet":
-        """Return the events in [since, until); either bound may be None."""
-        bounds = {}
-        if since is not None:
-            bounds["timestamp__gte"] = since
-        if until is not None:
-            bounds["timestamp__lt"] = until
-        return self.filter(**bounds)
-
     def visible_to(self, user) -> "VisitQuerySet":
         """Return the events of the sites a user can see."""
         return self.filter(site__in=Site.objects.visible_to(user).values("pk"))
@@ -363,16 +354,6 @@ class Session(VisitDimensions):
 
     def __str__(self) -> str:
         return f"visit {self.session_id} from {self.started_at:%Y-%m-%d %H:%M:%S}"
-
-    @property
-    def is_bounce(self) -> bool:
-        """Tell whether the visit had exactly one pageview and no other interactive event."""
-        return self.pageviews == 1 and self.interactive_events == 0
-
-    @property
-    def duration(self) -> timedelta:
-        """Return the time from the first to the last event."""
-        return self.ended_at - self.started_at
 
 
 # The advisory lock (with the site's id) under which a site's days are rolled up or forgotten.
