@@ -174,12 +174,13 @@ def _answer(site: Site, query: Query) -> dict:
     if query.total_rows:
         meta["total_rows"] = len(rows)
     moved = _moved_buckets(query, labels, comparison_range) if comparison_range is not None else {}
+    empty = [_metric(name, Totals(), 0) for name in query.metrics]  # a row the other lacks
     results = []
     for key, metrics in rows[query.offset : query.offset + query.limit]:
         result = {"metrics": metrics, "dimensions": list(key)}
         if comparison_rows is not None:
             other_key = _comparison_key(query, key, moved)
-            other = comparison_rows.get(other_key, [0] * len(metrics))
+            other = comparison_rows.get(other_key, empty)
             result["comparison"] = {
                 "dimensions": list(other_key),
                 "metrics": other,

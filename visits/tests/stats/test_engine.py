@@ -1136,6 +1136,22 @@ class RunQueryComparisonTest:
             ("newsletter",): {"dimensions": ["newsletter"], "metrics": [0], "change": [100]},
         }
 
+    def test_run_query_comparison_row_missing_in_other_period(self, site):
+        record(site, berlin(2026, 5, 19, 10, 0), path="/new")
+
+        answer = run(
+            site,
+            metrics=["visitors", "views_per_visit", "percentage"],
+            date_range=TUESDAY,
+            dimensions=["event:page"],
+            include={"comparisons": "previous_period"},
+        )
+
+        # Nothing on Monday: the comparison row is zeros of the metrics' own types.
+        comparison = answer["results"][0]["comparison"]
+        assert comparison == {"dimensions": ["/new"], "metrics": [0, 0.0, 0.0], "change": [100] * 3}
+        assert [type(value) for value in comparison["metrics"]] == [int, float, float]
+
     def test_run_query_comparison_time_buckets_by_position(self, site):
         record(site, berlin(2026, 5, 17, 10, 0))
         record(site, berlin(2026, 5, 17, 11, 0), ip="1.1.1.1")
