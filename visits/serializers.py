@@ -270,6 +270,15 @@ class EditableSiteField(serializers.PrimaryKeyRelatedField):
         """Return the sites the requesting user may edit."""
         return Site.objects.editable_by(self.context["request"].user)
 
+    def to_internal_value(self, data) -> Site:
+        """Look each site up once per request, however many visits of a batch name it."""
+        if not isinstance(data, int | str) or isinstance(data, bool):
+            return super().to_internal_value(data)  # refused there, with its message
+        found = self.context.setdefault("editable_sites", {})
+        if data not in found:
+            found[data] = super().to_internal_value(data)
+        return found[data]
+
 
 MAX_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=1)

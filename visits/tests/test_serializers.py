@@ -381,6 +381,14 @@ class ServerVisitSerializerTest:
         assert not valid
         assert serializer.errors == {"site": ["Unknown site, or one you may not post visits to."]}
 
+    @pytest.mark.parametrize("value", [True, [1], {"id": 1}, 1.5], ids=str)
+    def test_server_visit_site_not_an_id(self, site, value):
+        item = {**self.item(site), "site": value}
+        serializer = ServerVisitSerializer(data=item, context=server_context(site.owner))
+
+        assert not serializer.is_valid()
+        assert list(serializer.errors) == ["site"]
+
     def test_server_visit_site_of_stranger(self, site):
         stranger = baker.make("accounts.User", email="stranger@example.com")
         serializer = ServerVisitSerializer(data=self.item(site), context=server_context(stranger))

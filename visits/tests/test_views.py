@@ -8,6 +8,8 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import ApiKey
@@ -646,6 +648,26 @@ class VisitViewSetCreateTest:
         assert response.status_code == HTTPStatus.CREATED
         assert response.json()["recorded"] == 1000
         assert Visit.objects.filter(site=site).count() == 1000
+
+    def test_create_batch_looks_each_site_up_once(self, owner_client, site):
+        def statements(count: int) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                response = owner_client.post(
+                    VISITS_URL, [server_visit(site)] * count, format="json"
+                )
+            assert response.status_code == HTTPStatus.CREATED
+            return len(queries)
+
+        statements(1)  # the day's salts and the prepared statement, once
+        # Each further visit costs its own statement only, not another site lookup.
+        assert statements(3) - statements(1) == 2
+
+    def test_create_batch_unknown_site_in_each_item(self, owner_client, site):
+        items = [server_visit(site), {**server_visit(site), "site": 0}, server_visit(site)]
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert_invalid(response, {"1.site": [UNKNOWN_SITE]})
 
     def test_create_empty_batch(self, owner_client, site):
         response = owner_client.post(VISITS_URL, [], format="json")
