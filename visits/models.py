@@ -70,12 +70,19 @@ class VisitQuerySet(models.QuerySet):
         inserted = _RECORD.fetchone(prepared.params)
         if inserted is None:
             raise VisitDropped(DropReason.UNKNOWN_DOMAIN)
-        visit_id, session_id, visitor, session_start, *acquisition = inserted
+        visit_id, session_id, visitor, session_start, session_visitor, *acquisition = inserted
         site, timestamp = event["site"], event["timestamp"]
         if timestamp < event["received_at"] - SESSION_TIMEOUT:
             RolledDay.objects.forget(site, [timestamp, session_start])
         row = {**prepared.row, **dict(zip(ACQUISITION_FIELDS, acquisition, strict=True))}
-        return Visit(pk=visit_id, session_id=session_id, visitor_id=visitor, **row)
+        return Visit(
+            pk=visit_id,
+            session_id=session_id,
+            visitor_id=visitor,
+            session_started_at=session_start,
+            session_visitor_id=session_visitor,
+            **row,
+        )
 
     def store(self, events: list[dict]) -> None:
         """Store prepared events (their params), in order, in one transaction and round trip.
@@ -110,7 +117,9 @@ class VisitQuerySet(models.QuerySet):
         the half hour it starts in, so that two first events arriving at once still open a
         single session; its counted visitor is the visitor of the site's local day it starts
         on. An event that continues a visit takes the visit's referrer, source and UTM tags,
-        so that every event can be grouped by how its visit was acquired without a join.
+        so that every event can be grouped by how its visit was acquired without a join; and
+        every event carries its visit's start and counted visitor, so that visits can be
+        counted by an event's page or name without a join either.
         """
         agent = parse_user_agent(user_agent)
         if agent.is_bot:
@@ -192,7 +201,6 @@ ACQUISITION_FIELDS = ("referrer", "source", *UTM_PARAMETERS)
 _ACQUISITION = ", ".join(ACQUISITION_FIELDS)
 _CHOSEN_ACQUISITION = ", ".join(f"chosen.{name}" for name in ACQUISITION_FIELDS)
 _PREVIOUS_ACQUISITION = ", ".join(f"p.{name}" for name in ACQUISITION_FIELDS)
-_INSERTED_ACQUISITION = ", ".join(f"inserted.{name}" for name in ACQUISITION_FIELDS)
 _EVENT_COLUMNS = (
     "site_id, timestamp, name, hostname, path, country, region, city, postal_code, latitude, "
     "longitude, browser, browser_version, os, os_version, device, props, interactive"
@@ -220,28 +228,19 @@ WITH previous AS (
            %(utm_term)s AS utm_term, %(utm_content)s AS utm_content
 ), chosen AS (
     SELECT * FROM previous UNION ALL SELECT * FROM given ORDER BY rank LIMIT 1
-), inserted AS (
-    INSERT INTO visits_visit (session_id, visitor_id, {_ACQUISITION}, {_EVENT_COLUMNS})
-    SELECT chosen.session_id, chosen.visitor_id, {_CHOSEN_ACQUISITION},
-           %(site_id)s, %(timestamp)s, %(name)s, %(hostname)s, %(path)s, %(country)s,
-           %(region)s, %(city)s, %(postal_code)s, %(latitude)s, %(longitude)s, %(browser)s,
-           %(browser_version)s, %(os)s, %(os_version)s, %(device)s, %(props)s::jsonb,
-           %(interactive)s
-    FROM chosen
-    WHERE EXISTS (SELECT 1 FROM sites_site WHERE id = %(site_id)s)  -- a site deleted meanwhile
-    RETURNING id, session_id, visitor_id, {_ACQUISITION}
 ), session AS (
     INSERT INTO visits_session AS s (
         session_id, site_id, visitor_id, started_at, ended_at, entry_page, exit_page,
         pageviews, events, interactive_events, hostname, {_ACQUISITION}, country, region, city,
         browser, browser_version, os, os_version, device
     )
-    SELECT inserted.session_id, %(site_id)s, %(day_visitor_id)s, %(timestamp)s,
+    SELECT chosen.session_id, %(site_id)s, %(day_visitor_id)s, %(timestamp)s,
            %(timestamp)s, %(page_path)s, %(page_path)s, %(pageviews)s, 1,
-           %(interactive_events)s, %(hostname)s, {_INSERTED_ACQUISITION}, %(country)s,
+           %(interactive_events)s, %(hostname)s, {_CHOSEN_ACQUISITION}, %(country)s,
            %(region)s, %(city)s, %(browser)s, %(browser_version)s, %(os)s, %(os_version)s,
            %(device)s
-    FROM inserted
+    FROM chosen
+    WHERE EXISTS (SELECT 1 FROM sites_site WHERE id = %(site_id)s)  -- a site deleted meanwhile
     ON CONFLICT (session_id) DO UPDATE SET
         entry_page = CASE
             WHEN excluded.entry_page <> ''
@@ -255,13 +254,40 @@ WITH previous AS (
         pageviews = s.pageviews + excluded.pageviews,
         events = s.events + 1,
         interactive_events = s.interactive_events + excluded.interactive_events
-    RETURNING started_at
+    RETURNING session_id, started_at, visitor_id
+), inserted AS (
+    INSERT INTO visits_visit (
+        session_id, visitor_id, session_started_at, session_visitor_id, {_ACQUISITION},
+        {_EVENT_COLUMNS}
+    )
+    SELECT session.session_id, chosen.visitor_id, session.started_at, session.visitor_id,
+           {_CHOSEN_ACQUISITION}, %(site_id)s, %(timestamp)s, %(name)s, %(hostname)s, %(path)s,
+           %(country)s, %(region)s, %(city)s, %(postal_code)s, %(latitude)s, %(longitude)s,
+           %(browser)s, %(browser_version)s, %(os)s, %(os_version)s, %(device)s,
+           %(props)s::jsonb, %(interactive)s
+    FROM chosen CROSS JOIN session
+    RETURNING id, session_id, visitor_id, session_started_at, session_visitor_id, {_ACQUISITION}
 )
-SELECT id, session_id, visitor_id, (SELECT started_at FROM session), {_ACQUISITION}
-FROM inserted
+SELECT * FROM inserted
 """  # noqa: S608
+
+# An event that opened a visit in the same half hour as one stored before it merges into that
+# visit (same id); when it is the earlier, it moves the visit's start, and the copies of the
+# start on the visit's other events are set anew. This runs as its own statement after the
+# event's, in the same transaction: it sees every event stored before the visit was locked.
+_COPY_START_SQL = """
+UPDATE visits_visit AS e
+SET session_started_at = s.started_at, session_visitor_id = s.visitor_id
+FROM visits_session AS s
+WHERE s.session_id = %(new_session_id)s AND s.started_at = %(timestamp)s AND s.events > 1
+  AND e.session_id = s.session_id
+  AND (e.session_started_at, e.session_visitor_id) IS DISTINCT FROM (s.started_at, s.visitor_id)
+"""
 _RECORD = PreparedStatement(
-    "tally_record_event", _RECORD_SQL, before="SET LOCAL synchronous_commit TO OFF; "
+    "tally_record_event",
+    _RECORD_SQL,
+    before="SET LOCAL synchronous_commit TO OFF; ",
+    then=PreparedStatement("tally_copy_visit_start", _COPY_START_SQL),
 )
 
 
@@ -303,6 +329,9 @@ class Visit(VisitDimensions):
         help_text="The visitor's key under its day's salt, by which a visit is continued."
     )
     session_id = models.BigIntegerField()
+    # Copies of the visit's, so that visits can be counted by an event dimension without a join.
+    session_started_at = models.DateTimeField(help_text="When the event's visit started.")
+    session_visitor_id = models.BigIntegerField(help_text="The visit's counted visitor.")
     path = models.CharField(max_length=2000)
     postal_code = models.CharField(max_length=20, blank=True)
     latitude = models.FloatField(null=True, blank=True)
@@ -319,6 +348,7 @@ class Visit(VisitDimensions):
                 fields=["site", "visitor_id", "timestamp"], name="visit_site_visitor_time"
             ),
             models.Index(fields=["session_id"], name="visit_session"),
+            models.Index(fields=["site", "session_started_at"], name="visit_site_session_start"),
         ]
 
     def __str__(self) -> str:

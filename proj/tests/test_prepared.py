@@ -3,7 +3,7 @@
 from itertools import count
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from proj.prepared import PreparedStatement
@@ -81,3 +81,50 @@ class PreparedStatementTest:
         )
 
         assert prepared.fetchone({"a": 1}) == ("7MB", 1)
+
+    @pytest.mark.django_db
+    def test_fetchone_runs_then_after_in_the_same_transaction(self):
+        prepared = statement(
+            "SELECT set_config('tally.seen', %(a)s, true)",
+            then=statement(
+                "SELECT set_config('tally.seen', current_setting('tally.seen') || %(b)s, true)"
+            ),
+        )
+
+        with transaction.atomic():
+            row = prepared.fetchone({"a": "a", "b": "b"})
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('tally.seen')")
+                seen = cursor.fetchone()[0]
+
+        assert row == ("a",)
+        assert seen == "ab"
+
+    @pytest.mark.django_db
+    def test_execute_many_runs_each_statement_then_its_then(self):
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE tally_log (entry text)")
+        prepared = statement(
+            "INSERT INTO tally_log VALUES (%(a)s)",
+            then=statement("INSERT INTO tally_log VALUES (%(a)s || ' then')"),
+        )
+
+        prepared.execute_many([{"a": "one"}, {"a": "two"}])
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT entry FROM tally_log")
+            assert [entry for (entry,) in cursor.fetchall()] == [
+                "one",
+                "one then",
+                "two",
+                "two then",
+            ]
+
+    @pytest.mark.django_db
+    def test_execute_many_prepares_then_on_the_connection(self):
+        then = statement("SELECT %(a)s::int")
+        prepared = statement("SELECT %(a)s::int", then=then)
+
+        prepared.execute_many([{"a": 1}])
+
+        assert then.prepare_sql.split()[1] in prepared_names()

@@ -1,9 +1,14 @@
 """Recording events (Visit.objects.record), the sessions they form, and the visit queries."""
 
+import importlib
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from model_bakery import baker
 
 from sites.models import Membership, Role, Site
@@ -367,6 +372,128 @@ class SessionRecordTest:
 
         assert second.session_id != first.session_id
         assert second.visitor_id != first.visitor_id
+
+
+def copies() -> list[tuple[str, datetime, bool]]:
+    """Return each event's path, copy of its visit's start, and if its visitor copy is right."""
+    sessions = {s.session_id: s for s in Session.objects.all()}
+    return [
+        (e.path, e.session_started_at, e.session_visitor_id == sessions[e.session_id].visitor_id)
+        for e in Visit.objects.order_by("timestamp")
+    ]
+
+
+def page(path: str) -> str:
+    return f"https://example.com{path}"
+
+
+def wait_for_lock_waiter() -> None:
+    """Wait until another connection waits for a lock (a row an open transaction holds)."""
+    with connection.cursor() as cursor:
+        for _ in range(500):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no connection waits for a lock")
+
+
+def record_while_open(site: Site, *, held: datetime, blocked: datetime) -> None:
+    """Record an event in an open transaction, and another meanwhile that waits for it."""
+    opened, release = threading.Event(), threading.Event()
+
+    def in_thread(action: Callable[[], None]) -> threading.Thread:
+        def run() -> None:
+            try:
+                action()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def hold() -> None:
+        with transaction.atomic():
+            record(site, at=held, url=page("/held"))
+            opened.set()
+            release.wait(5)
+
+    holder = in_thread(hold)
+    opened.wait(5)
+    waiter = in_thread(lambda: record(site, at=blocked, url=page("/blocked")))
+    wait_for_lock_waiter()
+    release.set()
+    holder.join(5)
+    waiter.join(5)
+
+
+class VisitSessionCopyTest:
+    def test_record_first_event_copies_its_visit(self, site):
+        visit = record(site)
+
+        session = Session.objects.get()
+        assert (visit.session_started_at, visit.session_visitor_id) == (START, session.visitor_id)
+        assert copies() == [("/", START, True)]
+
+    def test_record_event_continuing_visit_copies_its_start(self, site):
+        record(site)
+
+        record(site, at=START + timedelta(minutes=20), url=page("/next"))
+
+        assert copies() == [("/", START, True), ("/next", START, True)]
+
+    def test_record_earlier_event_in_same_half_hour_moves_every_copy(self, site):
+        record(site, at=START + timedelta(minutes=10), url=page("/later"))
+
+        record(site, at=START, url=page("/earlier"))
+
+        assert copies() == [("/earlier", START, True), ("/later", START, True)]
+
+    def test_record_earlier_event_in_other_half_hour_keeps_copies(self, site):
+        record(site, at=START + timedelta(minutes=35), url=page("/later"))
+
+        record(site, at=START + timedelta(minutes=25), url=page("/earlier"))
+
+        assert copies() == [
+            ("/earlier", START + timedelta(minutes=25), True),
+            ("/later", START + timedelta(minutes=35), True),
+        ]
+
+    def test_store_earlier_event_in_same_batch_moves_every_copy(self, site):
+        later = START + timedelta(minutes=10)
+
+        Visit.objects.store([prepare(site, path="/later", at=later), prepare(site, path="/a")])
+
+        assert copies() == [("/a", START, True), ("/later", START, True)]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_record_earlier_first_event_waiting_for_later_one_moves_its_copy(self, site):
+        # The later event's transaction is open: the earlier one cannot see it, opens the
+        # same visit and waits; it moves the start once the later one is committed.
+        record_while_open(site, held=START + timedelta(minutes=10), blocked=START)
+
+        assert copies() == [("/blocked", START, True), ("/held", START, True)]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_record_later_first_event_waiting_for_earlier_one_copies_start(self, site):
+        record_while_open(site, held=START, blocked=START + timedelta(minutes=10))
+
+        assert copies() == [("/held", START, True), ("/blocked", START, True)]
+
+    def test_copy_from_sessions_migration_sets_every_copy(self, site):
+        record(site)
+        record(site, at=START + timedelta(minutes=10))
+        Visit.objects.update(session_started_at=START - timedelta(days=1), session_visitor_id=0)
+        migration = importlib.import_module("visits.migrations.0003_visit_session_copies")
+
+        with connection.cursor() as cursor:
+            cursor.execute(migration.COPY_FROM_SESSIONS_SQL)
+
+        assert copies() == [("/", START, True), ("/", START, True)]
 
 
 class VisitorIdTest:
