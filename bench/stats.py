@@ -114,7 +114,8 @@ CUSTOM_EVENTS = [
 ]
 
 EVENT_COLUMNS = (
-    "site_id, timestamp, name, visitor_id, session_id, hostname, path, referrer, source, "
+    "site_id, timestamp, name, visitor_id, session_id, session_started_at, session_visitor_id, "
+    "hostname, path, referrer, source, "
     "utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region, city, "
     "postal_code, latitude, longitude, browser, browser_version, os, os_version, device, props, "
     "interactive"
@@ -376,6 +377,7 @@ def generate_day(task: DayTask) -> DayRows:
                 else:
                     source = choices(vocab.sources, cum_weights=vocab.source_weights)[0]
                 session_id = session_id_of(visitor, start)
+                counted = counted_visitor(visitor, start)
                 moment, path = start, None
                 count = 1 if uniform() < BOUNCE_RATE else rng.randint(2, 8)
                 pageviews = interactive = 0
@@ -396,13 +398,12 @@ def generate_day(task: DayTask) -> DayRows:
                         )[0]
                         props = json.dumps({key: rng.choice(values)})
                         interactive += 1
-                    events.append((moment, site.site_id, name, visitor, session_id, site.domain,
-                                   path, source, country, agent, props))  # fmt: skip
+                    events.append((moment, site.site_id, name, visitor, session_id, start, counted,
+                                   site.domain, path, source, country, agent, props))  # fmt: skip
                     last = moment
                     made += 1
                     moment += int(min(MAX_GAP_SECONDS, rng.expovariate(1 / MEAN_GAP_SECONDS)))
-                sessions.append([start, session_id, site.site_id, counted_visitor(visitor, start),
-                                 last, entry,
+                sessions.append([start, session_id, site.site_id, counted, last, entry,
                                  exit_page, pageviews, pageviews + interactive, interactive,
                                  site.domain, source, country, agent])  # fmt: skip
                 start = last + int(35 * 60 + uniform() * 5 * 3600)
@@ -421,10 +422,10 @@ def _events_csv(events: list[tuple]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows(
-        (site_id, timestamp_text(moment), name, visitor, session_id, domain, path, *source,
-         country, "", "", "", NULL, NULL, *agent, props, "t")
-        for moment, site_id, name, visitor, session_id, domain, path, source, country, agent, props
-        in events
+        (site_id, timestamp_text(moment), name, visitor, session_id, timestamp_text(start),
+         counted, domain, path, *source, country, "", "", "", NULL, NULL, *agent, props, "t")
+        for moment, site_id, name, visitor, session_id, start, counted, domain, path, source,
+        country, agent, props in events
     )  # fmt: skip
     return buffer.getvalue()
 

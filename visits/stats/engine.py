@@ -50,7 +50,11 @@ def _totals(
     parts = []
     if plan.days:
         parts.append(rollups.totals(site, query, plan, events=events, visits=visits))
+    from_events = visits and raw.counted_from_events(query)
     for part_range in plan.raw_ranges:
+        if from_events:
+            parts.append(raw.totals_from_events(site, query, part_range, events=events))
+            continue
         if events:
             parts.append(raw.event_totals(site, query, part_range))
         if visits:

@@ -3,7 +3,9 @@
 Event metrics (pageviews, events) count events by their own time. Visit metrics (visitors,
 visits, bounce rate, visit duration, views per visit) count visits by the time they started.
 With an event filter, a visit counts when it holds a matching event; grouped by an event
-dimension, a visit counts once for each value its events have.
+dimension, a visit counts once for each value its events have. Visitors and visits by an
+event's dimension are counted from the events alone, which carry their visit's start and
+counted visitor; the other visit totals need the visits.
 """
 
 from collections.abc import Iterable
@@ -25,6 +27,9 @@ from visits.stats.query import (
     Query,
     is_event_dimension,
 )
+
+# The metrics whose totals the events alone hold (visitors and visits through their copies).
+EVENT_COUNTED_METRICS = frozenset({"visitors", "visits", "percentage", "pageviews", "events"})
 
 NONE_LABEL = "(none)"
 DIRECT_LABEL = "Direct / None"
@@ -149,11 +154,17 @@ def group_by(count: int) -> str:
     return f"GROUP BY {', '.join(str(i + 1) for i in range(count))}" if count else ""
 
 
+def _during(sql: _Sql, moment: str, date_range: DateRange) -> str:
+    return f"{moment} >= {sql.param(date_range.start)} AND {moment} < {sql.param(date_range.end)}"
+
+
 def _in_range(sql: _Sql, site: Site, date_range: DateRange, *, table: str, moment: str) -> str:
-    return (
-        f"{table}.site_id = {sql.param(site.pk)} AND {table}.{moment} >= "
-        f"{sql.param(date_range.start)} AND {table}.{moment} < {sql.param(date_range.end)}"
-    )
+    site_id = sql.param(site.pk)
+    return f"{table}.site_id = {site_id} AND {_during(sql, f'{table}.{moment}', date_range)}"
+
+
+# An event's visit's start (a copy), and its own time.
+_STARTED, _HAPPENED = "e.session_started_at", "e.timestamp"
 
 
 def event_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple, Totals]:
@@ -226,5 +237,62 @@ def visit_totals(site: Site, query: Query, date_range: DateRange) -> dict[tuple,
             duration=int(row[-2]),
             visit_pageviews=int(row[-1]),
         )
+        for row in _fetch(sql, statement)
+    }
+
+
+def counted_from_events(query: Query) -> bool:
+    """Tell whether the events alone hold the query's totals.
+
+    They do when it groups or filters by an event's dimension (so its visits are found through
+    their events anyway), asks for no metric beyond visitors, visits and event counts, and
+    involves no entry or exit page.
+    """
+    referenced = _references(query.filters) | set(query.dimensions)
+    return (
+        any(is_event_dimension(d) for d in referenced)
+        and not referenced & set(SESSION_ONLY_DIMENSIONS)
+        and set(query.metrics) <= EVENT_COUNTED_METRICS
+    )
+
+
+def totals_from_events(
+    site: Site, query: Query, date_range: DateRange, *, events: bool
+) -> dict[tuple, Totals]:
+    """Return visitor and visit totals (and event totals with events) from the events alone.
+
+    For a query counted_from_events(): visits count by their start, copied onto each event,
+    and events by their own time, in one pass over the events of either range. Time buckets
+    differ between the two, so a time series reads the event totals apart.
+    """
+    if events and query.time_index() is not None:
+        return merge(
+            event_totals(site, query, date_range),
+            totals_from_events(site, query, date_range, events=False),
+        )
+    # Fragments are built in the order they appear in the statement: parameters are positional.
+    sql = _Sql()
+    columns = _dimension_columns(query, sql, _STARTED, events=True)
+    counts = {"visitors": "count(DISTINCT e.session_visitor_id)"}
+    if "visits" in query.metrics:
+        counts["visits"] = "count(DISTINCT e.session_id)"
+    if events:
+        for name, count in counts.items():
+            counts[name] = f"{count} FILTER (WHERE {_during(sql, _STARTED, date_range)})"
+        pageview = f"e.name = 'pageview' AND {_during(sql, _HAPPENED, date_range)}"
+        counts["pageviews"] = f"count(*) FILTER (WHERE {pageview})"
+        counts["events"] = f"count(*) FILTER (WHERE {_during(sql, _HAPPENED, date_range)})"
+    site_id = sql.param(site.pk)
+    in_range = _during(sql, _STARTED, date_range)
+    if events:
+        in_range = f"({in_range} OR {_during(sql, _HAPPENED, date_range)})"
+    where = _where(query.filters, sql, events=True)
+    statement = (
+        f"SELECT {', '.join([*columns, *counts.values()])} FROM visits_visit e "
+        f"WHERE e.site_id = {site_id} AND {in_range} AND {where} {group_by(len(columns))}"
+    )
+    width = len(columns)
+    return {
+        tuple(row[:width]): Totals(**dict(zip(counts, row[width:], strict=True)))
         for row in _fetch(sql, statement)
     }

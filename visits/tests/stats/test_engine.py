@@ -681,6 +681,46 @@ class RunQueryDimensionsTest:
             (("2026-05-20", "signup"), [0, 1]),
         ]
 
+    def test_run_query_visitors_by_event_page_visit_started_before_range(self, site):
+        record(site, berlin(2026, 5, 18, 23, 50), path="/monday")
+        record(site, berlin(2026, 5, 19, 0, 10), path="/tuesday")
+
+        result = rows(
+            site, metrics=["visitors", "pageviews"], date_range=TUESDAY, dimensions=["event:page"]
+        )
+
+        # The visit started on Monday: its Tuesday pageview counts, its visitor does not.
+        assert result == [(("/tuesday",), [0, 1])]
+
+    def test_run_query_visitors_by_event_page_visit_ending_after_range(self, site):
+        record(site, berlin(2026, 5, 19, 23, 50), path="/tuesday")
+        record(site, berlin(2026, 5, 20, 0, 10), path="/wednesday")
+
+        result = rows(
+            site, metrics=["visitors", "pageviews"], date_range=TUESDAY, dimensions=["event:page"]
+        )
+
+        # The visit started on Tuesday: its visitor counts for both pages, Wednesday's
+        # pageview does not.
+        assert result == [(("/tuesday",), [1, 1]), (("/wednesday",), [1, 0])]
+
+    def test_run_query_visitors_by_event_page_start_moved_to_previous_day(self, site):
+        site.timezone = "Asia/Kathmandu"  # UTC+5:45: local midnight is 18:15 UTC
+        site.save()
+        # Two first events in the half hour 18:00-18:30 UTC: the later one, on Wednesday
+        # (00:05 local), is stored first; the earlier, on Tuesday (23:55), moves the start.
+        record(site, datetime(2026, 5, 19, 18, 20, tzinfo=UTC), path="/wednesday")
+        record(site, datetime(2026, 5, 19, 18, 10, tzinfo=UTC), path="/tuesday")
+
+        result = rows(
+            site,
+            metrics=["visitors", "visits", "pageviews"],
+            date_range=TUESDAY,
+            dimensions=["event:page"],
+        )
+
+        assert result == [(("/tuesday",), [1, 1, 1]), (("/wednesday",), [1, 1, 0])]
+
 
 class RunQueryFiltersTest:
     @pytest.mark.parametrize(
