@@ -9,6 +9,7 @@ in a temporary directory. Exits non-zero when a query's p95 misses the target.
 import argparse
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -647,22 +648,29 @@ def time_queries(*, site, runs: int, warmups: int, only: str) -> list[Timing]:
 def explain(statements: list[tuple[str, tuple]]) -> Iterator[str]:
     """Yield the EXPLAIN (ANALYZE, BUFFERS) lines of each query, under the timed settings.
 
-    The statements run in one transaction as the engine ran them: the settings it made for
-    the query (SET LOCAL work_mem, the statement timeout) apply to the plans shown.
+    The statements run in transactions as the engine ran them: the settings it made for the
+    query (isolation, SET LOCAL work_mem, the statement timeout) apply to the plans shown. A
+    SET TRANSACTION began the engine's transaction, after the roll-up's lookups: it begins a
+    new one here too.
     """
     from django.db import connection, transaction
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        for number, (sql, params) in enumerate(statements, start=1):
-            if sql.startswith("SET ") or "set_config(" in sql:
-                cursor.execute(sql, params)
-                yield f"-- setting: {sql} {params!r}"
-                continue
-            yield f"-- statement {number}: {sql}"
-            yield f"-- params: {params!r}"
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            for (line,) in cursor.fetchall():
-                yield line
+    starts = [i for i, (sql, _) in enumerate(statements) if sql.startswith("SET TRANSACTION")]
+    bounds = [0, *starts, len(statements)]
+    number = 0
+    for start, end in itertools.pairwise(bounds):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql, params in statements[start:end]:
+                number += 1
+                if sql.startswith("SET ") or "set_config(" in sql:
+                    cursor.execute(sql, params)
+                    yield f"-- setting: {sql} {params!r}"
+                    continue
+                yield f"-- statement {number}: {sql}"
+                yield f"-- params: {params!r}"
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                for (line,) in cursor.fetchall():
+                    yield line
 
 
 def print_table(title: str, timings: list[Timing], before: list[Timing] | None = None) -> None:
