@@ -859,17 +859,37 @@ class MemberViewSetListTest:
 
 
 class MemberViewSetCreateTest:
-    def test_create_throttled_per_user(self, api_client, owner, site):
+    def test_create_throttled_per_user(self, api_client, owner, site, stranger):
         api_client.force_authenticate(owner)
         for _ in range(60):
             api_client.post(members_url(site), {"email": "nobody@example.com", "role": "viewer"})
+
+        response = api_client.post(members_url(site), {"email": stranger.email, "role": "viewer"})
+
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+        assert int(response["Retry-After"]) > 0
+        assert not Membership.objects.filter(user=stranger).exists()
+
+    def test_create_throttle_counts_each_user_apart(self, api_client, owner, admin, site):
+        api_client.force_authenticate(owner)
+        for _ in range(61):
+            api_client.post(members_url(site), {"email": "nobody@example.com", "role": "viewer"})
+        api_client.force_authenticate(admin)
 
         response = api_client.post(
             members_url(site), {"email": "nobody@example.com", "role": "viewer"}
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
-        assert int(response["Retry-After"]) > 0
+        assert_invalid(response, {"email": ["No registered user has this email."]})
+
+    def test_list_not_throttled_after_create_limit(self, api_client, owner, site):
+        api_client.force_authenticate(owner)
+        for _ in range(61):
+            api_client.post(members_url(site), {"email": "nobody@example.com", "role": "viewer"})
+
+        response = api_client.get(members_url(site))
+
+        assert response.status_code == HTTPStatus.OK
 
     @pytest.mark.parametrize("role", ["owner", "admin"])
     def test_create_by_editor(self, api_client, site, users, role, time_machine):
