@@ -53,7 +53,7 @@ class RegisterViewTest:
             "/api/accounts/register/", {"email": "ADA@example.com", "password": PASSWORD}
         )
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["details"] == {"email": ["A user with this email already exists."]}
 
     @pytest.mark.parametrize(
@@ -70,14 +70,14 @@ class RegisterViewTest:
             "/api/accounts/register/", {"email": "grace@example.com", "password": password}
         )
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert message in response.json()["details"]["password"]
         assert not User.objects.filter(email="grace@example.com").exists()
 
     def test_register_missing_fields(self, api_client):
         response = api_client.post("/api/accounts/register/", {}, format="json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert set(response.json()["details"]) == {"email", "password"}
 
     def test_register_invalid_email(self, api_client):
@@ -85,7 +85,7 @@ class RegisterViewTest:
             "/api/accounts/register/", {"email": "not-an-email", "password": PASSWORD}
         )
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert "email" in response.json()["details"]
 
     def test_register_without_csrf_token(self):
@@ -95,7 +95,7 @@ class RegisterViewTest:
             "/api/accounts/register/", {"email": "g@example.com", "password": PASSWORD}
         )
 
-        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert_error(response, HTTPStatus.FORBIDDEN, "csrf_failed")
         assert response.json()["code"] == "csrf_failed"
         assert not User.objects.filter(email="g@example.com").exists()
 
@@ -119,7 +119,7 @@ class RegisterViewTest:
             "/api/accounts/register/", {"email": user.email, "password": "x"}
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
         assert response.json()["code"] == "throttled"
         assert int(response["Retry-After"]) > 0
 
@@ -139,7 +139,7 @@ class LoginViewTest:
             "/api/accounts/login/", {"email": user.email, "password": "wrong-password"}
         )
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "authentication_failed")
         assert response.json()["error"] == "Invalid email or password."
         assert api_client.get("/api/accounts/me/").status_code == HTTPStatus.UNAUTHORIZED
 
@@ -163,7 +163,7 @@ class LoginViewTest:
             "/api/accounts/login/", {"email": user.email, "password": PASSWORD}
         )
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "authentication_failed")
 
     def test_login_failure_logged_without_secrets(self, api_client, user, caplog):
         api_client.post(
@@ -206,7 +206,7 @@ class LoginViewTest:
     def test_login_missing_password(self, api_client):
         response = api_client.post("/api/accounts/login/", {"email": "ada@example.com"})
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["details"] == {"password": ["This field is required."]}
 
     def test_login_throttled_per_account(self, api_client, user):
@@ -217,7 +217,7 @@ class LoginViewTest:
             "/api/accounts/login/", {"email": user.email.upper(), "password": PASSWORD}
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
         assert int(response["Retry-After"]) > 0
 
     def test_login_throttled_per_account_for_signed_in_caller(self, api_client, user):
@@ -232,7 +232,7 @@ class LoginViewTest:
             REMOTE_ADDR="198.51.100.7",
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
 
     def test_login_throttled_per_client(self, api_client):
         for number in range(30):
@@ -244,7 +244,7 @@ class LoginViewTest:
             "/api/accounts/login/", {"email": "fresh@example.com", "password": "wrong"}
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
 
     def test_login_other_client_not_throttled(self, api_client):
         for number in range(30):
@@ -260,18 +260,18 @@ class LoginViewTest:
             REMOTE_ADDR="203.0.113.2",
         )
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "authentication_failed")
 
     def test_login_malformed_json(self, api_client):
         response = api_client.post("/api/accounts/login/", "{oops", content_type="application/json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "parse_error")
         assert response.json()["code"] == "parse_error"
 
     def test_login_body_not_an_object(self, api_client):
         response = api_client.post("/api/accounts/login/", [1, 2], format="json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["code"] == "invalid"
 
 
@@ -315,7 +315,7 @@ class MeViewTest:
     def test_me_anonymous(self, api_client):
         response = api_client.get("/api/accounts/me/")
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
 
     def test_me_patch_name(self, api_client, user):
         api_client.force_login(user)
@@ -365,7 +365,7 @@ class PasswordChangeViewTest:
         )
 
         user.refresh_from_db()
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["details"] == {
             "current_password": ["The current password is not correct."]
         }
@@ -378,7 +378,7 @@ class PasswordChangeViewTest:
             "/api/accounts/me/password/", {"current_password": PASSWORD, "new_password": "123"}
         )
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert "new_password" in response.json()["details"]
 
     def test_password_change_anonymous(self, api_client):
@@ -386,7 +386,7 @@ class PasswordChangeViewTest:
             "/api/accounts/me/password/", {"current_password": "a", "new_password": "b"}
         )
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
 
     def test_password_change_with_api_key(self, api_client, user):
         _, secret = ApiKey.objects.create_key(user=user, name="CI")
@@ -412,7 +412,7 @@ class PasswordChangeViewTest:
             "/api/accounts/me/password/", {"current_password": "x", "new_password": "y"}
         )
 
-        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
 
 
 class ApiKeyViewSetTest:
@@ -436,7 +436,7 @@ class ApiKeyViewSetTest:
 
         response = api_client.post("/api/accounts/keys/", {})
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["details"] == {"name": ["This field is required."]}
 
     def test_list_only_own_keys(self, api_client, user):
@@ -466,13 +466,13 @@ class ApiKeyViewSetTest:
 
         response = api_client.delete(f"/api/accounts/keys/{other_key.pk}/")
 
-        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
         assert ApiKey.objects.filter(pk=other_key.pk).exists()
 
     def test_list_anonymous(self, api_client):
         response = api_client.get("/api/accounts/keys/")
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
 
     def test_create_with_api_key(self, api_client, user):
         _, secret = ApiKey.objects.create_key(user=user, name="CI")
