@@ -116,10 +116,10 @@ class VisitQuerySet(models.QuerySet):
         spanning midnight stays one visit. A new session's id is derived from the visitor and
         the half hour it starts in, so that two first events arriving at once still open a
         single session; its counted visitor is the visitor of the site's local day it starts
-        on. An event that continues a visit takes the visit's referrer, source and UTM tags,
-        so that every event can be grouped by how its visit was acquired without a join; and
-        every event carries its visit's start and counted visitor, so that visits can be
-        counted by an event's page or name without a join either.
+        on. Every event takes its visit's referrer, source and UTM tags (those of its first
+        event), so that events can be grouped by how their visit was acquired without a join;
+        and its visit's start and counted visitor, so that visits can be counted by an event's
+        page or name without a join either.
         """
         agent = parse_user_agent(user_agent)
         if agent.is_bot:
@@ -201,15 +201,25 @@ ACQUISITION_FIELDS = ("referrer", "source", *UTM_PARAMETERS)
 _ACQUISITION = ", ".join(ACQUISITION_FIELDS)
 _CHOSEN_ACQUISITION = ", ".join(f"chosen.{name}" for name in ACQUISITION_FIELDS)
 _PREVIOUS_ACQUISITION = ", ".join(f"p.{name}" for name in ACQUISITION_FIELDS)
+_SESSION_ACQUISITION = ", ".join(f"session.{name}" for name in ACQUISITION_FIELDS)
+# A visit's acquisition is its first event's, also when an earlier event merges into it.
+_EARLIER_ACQUISITION = ",\n        ".join(
+    f"{name} = CASE WHEN excluded.started_at < s.started_at THEN excluded.{name} ELSE s.{name} END"
+    for name in ACQUISITION_FIELDS
+)
+_COPIED = ("session_started_at", "session_visitor_id", *ACQUISITION_FIELDS)
+_COPIED_FROM = ("started_at", "visitor_id", *ACQUISITION_FIELDS)
 _EVENT_COLUMNS = (
     "site_id, timestamp, name, hostname, path, country, region, city, postal_code, latitude, "
     "longitude, browser, browser_version, os, os_version, device, props, interactive"
 )
 
 # The column lists are constants and every value is a query parameter. The statement is
-# prepared, planned once per connection, and runs as one implicit transaction committed without
-# waiting for the disk flush (see README, "Durability"). The visitor's previous event is looked
-# up per visitor id, so that the (site, visitor, time) index serves it in the generic plan.
+# prepared, planned once per connection, and runs with _COPY_SQL after it in one transaction
+# committed without waiting for the disk flush (see README, "Durability"). The visitor's
+# previous event is looked up per visitor id, so that the (site, visitor, time) index serves it
+# in the generic plan. The event takes its visit's start, counted visitor and acquisition as
+# the visit's upsert returns them.
 _RECORD_SQL = f"""
 WITH previous AS (
     SELECT 0 AS rank, p.session_id, p.visitor_id, {_PREVIOUS_ACQUISITION}
@@ -249,19 +259,20 @@ WITH previous AS (
         exit_page = CASE
             WHEN excluded.exit_page <> '' AND excluded.ended_at >= s.ended_at
             THEN excluded.exit_page ELSE s.exit_page END,
+        {_EARLIER_ACQUISITION},
         started_at = LEAST(s.started_at, excluded.started_at),
         ended_at = GREATEST(s.ended_at, excluded.ended_at),
         pageviews = s.pageviews + excluded.pageviews,
         events = s.events + 1,
         interactive_events = s.interactive_events + excluded.interactive_events
-    RETURNING session_id, started_at, visitor_id
+    RETURNING session_id, started_at, visitor_id, {_ACQUISITION}
 ), inserted AS (
     INSERT INTO visits_visit (
         session_id, visitor_id, session_started_at, session_visitor_id, {_ACQUISITION},
         {_EVENT_COLUMNS}
     )
     SELECT session.session_id, chosen.visitor_id, session.started_at, session.visitor_id,
-           {_CHOSEN_ACQUISITION}, %(site_id)s, %(timestamp)s, %(name)s, %(hostname)s, %(path)s,
+           {_SESSION_ACQUISITION}, %(site_id)s, %(timestamp)s, %(name)s, %(hostname)s, %(path)s,
            %(country)s, %(region)s, %(city)s, %(postal_code)s, %(latitude)s, %(longitude)s,
            %(browser)s, %(browser_version)s, %(os)s, %(os_version)s, %(device)s,
            %(props)s::jsonb, %(interactive)s
@@ -272,22 +283,23 @@ SELECT * FROM inserted
 """  # noqa: S608
 
 # An event that opened a visit in the same half hour as one stored before it merges into that
-# visit (same id); when it is the earlier, it moves the visit's start, and the copies of the
-# start on the visit's other events are set anew. This runs as its own statement after the
+# visit (same id); when it is the earlier, it moves the visit's start and acquisition, and the
+# copies on the visit's other events are set anew. This runs as its own statement after the
 # event's, in the same transaction: it sees every event stored before the visit was locked.
-_COPY_START_SQL = """
+_COPY_SQL = f"""
 UPDATE visits_visit AS e
-SET session_started_at = s.started_at, session_visitor_id = s.visitor_id
+SET ({", ".join(_COPIED)}) = ({", ".join(f"s.{name}" for name in _COPIED_FROM)})
 FROM visits_session AS s
 WHERE s.session_id = %(new_session_id)s AND s.started_at = %(timestamp)s AND s.events > 1
   AND e.session_id = s.session_id
-  AND (e.session_started_at, e.session_visitor_id) IS DISTINCT FROM (s.started_at, s.visitor_id)
-"""
+  AND ({", ".join(f"e.{name}" for name in _COPIED)})
+      IS DISTINCT FROM ({", ".join(f"s.{name}" for name in _COPIED_FROM)})
+"""  # noqa: S608
 _RECORD = PreparedStatement(
     "tally_record_event",
     _RECORD_SQL,
     before="SET LOCAL synchronous_commit TO OFF; ",
-    then=PreparedStatement("tally_copy_visit_start", _COPY_START_SQL),
+    then=PreparedStatement("tally_copy_visit", _COPY_SQL),
 )
 
 

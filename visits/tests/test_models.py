@@ -470,6 +470,24 @@ class VisitSessionCopyTest:
 
         assert copies() == [("/a", START, True), ("/later", START, True)]
 
+    def test_record_earlier_event_in_same_half_hour_takes_over_acquisition(self, site):
+        record(site, at=START + timedelta(minutes=10), url=page("/later"))
+
+        record(site, at=START, url=page("/earlier"), referrer="https://www.google.com/")
+
+        assert Session.objects.get().source == "Google"
+        assert list(Visit.objects.values_list("source", flat=True)) == ["Google", "Google"]
+
+    def test_record_later_event_in_same_half_hour_keeps_acquisition(self, site):
+        record(site, at=START, url=page("/earlier"), referrer="https://www.google.com/")
+        later = prepare(site, path="/later", at=START + timedelta(minutes=10))
+
+        # Stored as if it had not seen the earlier event: it merges as a first event.
+        Visit.objects.store([{**later, "visitor_ids": [0, 0]}])
+
+        assert Session.objects.get().source == "Google"
+        assert list(Visit.objects.values_list("source", flat=True)) == ["Google", "Google"]
+
     @pytest.mark.django_db(transaction=True)
     def test_record_earlier_first_event_waiting_for_later_one_moves_its_copy(self, site):
         # The later event's transaction is open: the earlier one cannot see it, opens the

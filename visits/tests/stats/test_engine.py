@@ -721,6 +721,22 @@ class RunQueryDimensionsTest:
 
         assert result == [(("/tuesday",), [1, 1, 1]), (("/wednesday",), [1, 1, 0])]
 
+    def test_run_query_visit_source_of_merged_visit_with_event_filter(self, site):
+        # The direct event is stored first; the earlier one, from Google, merges into its visit
+        # (same half hour) and becomes its first event: the visit came from Google.
+        record(site, berlin(2026, 5, 19, 10, 10), path="/")
+        record(site, berlin(2026, 5, 19, 10, 5), referrer="https://www.google.com/")
+
+        result = rows(
+            site,
+            metrics=["visitors", "visits", "percentage"],
+            date_range=TUESDAY,
+            dimensions=["visit:source"],
+            filters=[["is", "event:page", ["/"]]],
+        )
+
+        assert result == [(("Google",), [1, 1, 100.0])]
+
 
 class RunQueryFiltersTest:
     @pytest.mark.parametrize(
