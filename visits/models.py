@@ -73,7 +73,10 @@ class VisitQuerySet(models.QuerySet):
         visit_id, session_id, visitor, session_start, session_visitor, *acquisition = inserted
         site, timestamp = event["site"], event["timestamp"]
         if timestamp < event["received_at"] - SESSION_TIMEOUT:
-            RolledDay.objects.forget(site, [timestamp, session_start])
+            # The days of the event and of its visit's start; and, when the event merged into a
+            # visit of its half hour and moved its start, the day the visit started before.
+            moved_from = timestamp + SESSION_TIMEOUT
+            RolledDay.objects.forget(site, [timestamp, session_start, moved_from])
         row = {**prepared.row, **dict(zip(ACQUISITION_FIELDS, acquisition, strict=True))}
         return Visit(
             pk=visit_id,

@@ -4,7 +4,7 @@ import importlib
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -715,6 +715,17 @@ class RecordRollupTest:
         )
 
         assert Session.objects.get(session_id=late.session_id).started_at == evening
+        assert not RolledDay.objects.exists()
+
+    def test_record_late_event_moving_start_forgets_day_visit_started_before(self, site):
+        site.timezone = "Asia/Kathmandu"  # UTC+5:45: local midnight is 18:15 UTC
+        late = START + timedelta(days=2)
+        record(site, at=datetime(2026, 3, 4, 18, 20, tzinfo=UTC), received_at=late)  # 5 March
+        baker.make(RolledDay, site=site, day=date(2026, 3, 5), timezone=site.timezone)
+
+        # An earlier event of the same half hour, on 4 March, moves the visit's start there.
+        record(site, at=datetime(2026, 3, 4, 18, 10, tzinfo=UTC), received_at=late)
+
         assert not RolledDay.objects.exists()
 
     def test_record_live_event_keeps_rolled_days(self, site):
