@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
         "register_account": "5/hour",
         "login_client": "30/min",
         "login_account": "10/hour",
+        "login_device": "5/hour",
         "password_client": "20/hour",
         "password_account": "10/hour",
         "members": "60/hour",
