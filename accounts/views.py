@@ -1,15 +1,18 @@
 """Account endpoints: registration, sessions, profile, password and API keys."""
 
+import time
 from http import HTTPStatus
 
 import structlog
+from django.contrib import admin
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +28,13 @@ from accounts.serializers import (
     RegisterSerializer,
     UserSerializer,
 )
-from accounts.throttles import AccountThrottle, ClientThrottle
+from accounts.throttles import (
+    AccountThrottle,
+    ClientThrottle,
+    SignInAttempt,
+    issue_device_cookie,
+    throttled_response,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -51,7 +60,9 @@ class RegisterView(APIView):
         user = serializer.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         logger.info("user_registered", user_id=user.pk)
-        return Response(UserSerializer(user).data, status=HTTPStatus.CREATED)
+        response = Response(UserSerializer(user).data, status=HTTPStatus.CREATED)
+        issue_device_cookie(response, user=user)
+        return response
 
 
 @csrf_protected
@@ -59,27 +70,47 @@ class LoginView(APIView):
     """Start a session. The answer never redirects, whatever ``next`` says."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ClientThrottle, AccountThrottle]
-    throttle_scope = "login"
-    throttle_account = "email"
+    throttle_classes = []  # SignInAttempt: the limits are the same for the admin's sign-in
 
     @extend_schema(request=LoginSerializer, responses={200: UserSerializer})
     def post(self, request: Request) -> Response:
         """Sign in with email and password; one message for every kind of failure."""
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        attempt = SignInAttempt(request, email=serializer.validated_data["email"], now=time.time())
+        wait = attempt.wait()
+        if wait is not None:
+            raise Throttled(wait)
         user = authenticate(
             request,
             username=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
         if user is None:
-            known = User.objects.with_email(serializer.validated_data["email"]).first()
-            logger.warning("login_failed", user_id=known.pk if known else None)
+            attempt.failed()
             raise AuthenticationFailed("Invalid email or password.")
         login(request, user)
         logger.info("user_logged_in", user_id=user.pk)
-        return Response(UserSerializer(user).data)
+        response = Response(UserSerializer(user).data)
+        attempt.succeeded(response, user=user)
+        return response
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Sign in to the Django admin under the same limits as the API's login."""
+    if request.method != "POST":
+        return admin.site.login(request)
+    attempt = SignInAttempt(request, email=request.POST.get("username", ""), now=time.time())
+    wait = attempt.wait()
+    if wait is not None:
+        return throttled_response(request, wait=wait)
+    response = admin.site.login(request)
+    # The admin redirects once signed in and shows the form again otherwise.
+    if response.status_code == HTTPStatus.FOUND:
+        attempt.succeeded(response, user=request.user)
+    else:
+        attempt.failed()
+    return response
 
 
 @csrf_protected

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "proj.middleware.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "proj.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +79,7 @@ WSGI_APPLICATION = "proj.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "proj" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -152,6 +153,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Pages are isolated from cross-origin windows; every response gets a Content-Security-Policy
+# from proj.csp (Django 5.2 has none built in), with nonces for the pages' inline code.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "proj.api.errors.csrf_failure"
 
 # Browser SPAs on other origins: CORS with credentials, and CSRF trust, for these origins only.
@@ -198,6 +202,7 @@ REST_FRAMEWORK = {
         "register_account": "5/hour",
         "login_client": "30/min",
         "login_account": "10/hour",
+        "login_device": "5/hour",
         "password_client": "20/hour",
         "password_account": "10/hour",
         "members": "60/hour",

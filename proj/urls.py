@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from accounts.views import admin_login
+from proj.api.docs import DocsView
 from proj.api.views import HealthView, IndexView, PingView
 
 urlpatterns = [
@@ -15,7 +17,9 @@ urlpatterns = [
     path("api/sites/", include("sites.urls")),
     path("", include("visits.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
+    # Before the admin's own URLs, so that its sign-in is rate limited like the API's.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

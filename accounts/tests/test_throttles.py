@@ -1,14 +1,31 @@
-"""Throttle keys: per client address and per account, never the raw address or email."""
+"""Throttle keys and sign-in limits: per client address, per account, per device cookie."""
+
+import json
+from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.utils.crypto import salted_hmac
 from model_bakery import baker
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from accounts.throttles import KEY_SALT, AccountThrottle, ClientThrottle
+from accounts.throttles import (
+    DEVICE_COOKIE,
+    KEY_SALT,
+    AccountThrottle,
+    ClientThrottle,
+    SignInAttempt,
+    Window,
+    device_nonce,
+    issue_device_cookie,
+    throttled_response,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +107,138 @@ class ClientThrottleTest:
         settings.SECRET_KEY = "another-secret-key-of-enough-length-for-django-0123456789"
 
         assert cache_key(ClientThrottle(), drf_request({})) != key
+
+
+class WindowTest:
+    def test_wait_below_limit(self):
+        window = Window(scope="login_account", ident="ada@example.com")
+        for _ in range(9):
+            window.add(now=1000.0)
+
+        assert window.wait(now=1000.0) is None
+
+    def test_wait_at_limit_until_oldest_counted_event_expires(self):
+        window = Window(scope="login_account", ident="ada@example.com")
+        for at in range(1000, 1010):
+            window.add(now=float(at))
+
+        assert window.wait(now=1100.0) == 3500.0
+
+    def test_wait_ends_when_duration_passed(self):
+        window = Window(scope="login_client", ident="203.0.113.8")
+        for _ in range(30):
+            window.add(now=1000.0)
+
+        assert window.wait(now=1059.5) == 0.5
+        assert window.wait(now=1060.0) is None
+
+    def test_add_keeps_newest_events_up_to_limit(self):
+        window = Window(scope="login_device", ident="nonce")
+        for at in range(1000, 1007):
+            window.add(now=float(at))
+
+        assert cache.get(window.key) == [1006.0, 1005.0, 1004.0, 1003.0, 1002.0]
+
+    def test_key_hashes_ident(self):
+        window = Window(scope="login_device", ident="nonce")
+
+        assert window.key == "throttle_login_device_" + hashed("nonce")
+
+
+def signed_in_request(cookie: str | None = None, *, remote_addr: str = "203.0.113.8"):
+    request = RequestFactory().post("/", REMOTE_ADDR=remote_addr)
+    if cookie is not None:
+        request.COOKIES[DEVICE_COOKIE] = cookie
+    return request
+
+
+def device_cookie(user) -> str:
+    response = HttpResponse()
+    issue_device_cookie(response, user=user)
+    return response.cookies[DEVICE_COOKIE].value
+
+
+class DeviceNonceTest:
+    def test_device_nonce_of_valid_cookie(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+        cookie = device_cookie(user)
+
+        nonce = device_nonce(signed_in_request(cookie), email="ADA@example.com")
+
+        assert nonce == signing.loads(cookie, salt="tally.device")["nonce"]
+
+    @pytest.mark.parametrize("cookie", [None, "", "garbage", "a:b:c"])
+    def test_device_nonce_without_valid_cookie(self, cookie):
+        baker.make("accounts.User", email="ada@example.com")
+
+        assert device_nonce(signed_in_request(cookie), email="ada@example.com") is None
+
+    def test_device_nonce_signed_with_other_salt(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+        cookie = signing.dumps({"user": user.pk, "nonce": "n"}, salt="tally.other")
+
+        assert device_nonce(signed_in_request(cookie), email="ada@example.com") is None
+
+    def test_device_nonce_unknown_email(self):
+        cookie = device_cookie(baker.make("accounts.User", email="ada@example.com"))
+
+        assert device_nonce(signed_in_request(cookie), email="nobody@example.com") is None
+
+
+class SignInAttemptTest:
+    def test_wait_is_the_longer_of_client_and_account(self):
+        for number in range(30):
+            SignInAttempt(signed_in_request(), email=f"u{number}@example.com", now=1000.0).wait()
+        for _ in range(10):
+            SignInAttempt(
+                signed_in_request(remote_addr="198.51.100.1"), email="ada@example.com", now=1000.0
+            ).failed()
+
+        attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1010.0)
+
+        assert attempt.wait() == 3590.0
+
+    def test_wait_refused_attempt_not_counted(self):
+        client = Window(scope="login_client", ident="203.0.113.8")
+        for _ in range(30):
+            client.add(now=1000.0)
+
+        SignInAttempt(signed_in_request(), email="ada@example.com", now=1059.0).wait()
+
+        assert client.wait(now=1060.0) is None
+
+    def test_failed_counts_against_device_not_account(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+        attempt = SignInAttempt(
+            signed_in_request(device_cookie(user)), email="ada@example.com", now=1000.0
+        )
+
+        attempt.failed()
+
+        assert attempt.trusted is True
+        assert cache.get(Window(scope="login_account", ident="ada@example.com").key) is None
+        assert cache.get(attempt.failures.key) == [1000.0]
+
+    def test_failed_counts_against_account_ignoring_case(self):
+        attempt = SignInAttempt(signed_in_request(), email=" Ada@Example.com", now=1000.0)
+
+        attempt.failed()
+
+        assert attempt.trusted is False
+        assert cache.get(Window(scope="login_account", ident="ada@example.com").key) == [1000.0]
+
+
+class ThrottledResponseTest:
+    def test_throttled_response(self):
+        request = RequestFactory().post("/admin/login/", HTTP_X_REQUEST_ID="req-12345678")
+
+        response = throttled_response(request, wait=59.2)
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert response["Content-Type"] == "application/json"
+        assert response["Retry-After"] == "60"
+        assert json.loads(response.content) == {
+            "error": "Request was throttled. Expected available in 60 seconds.",
+            "code": "throttled",
+            "request_id": "req-12345678",
+        }

@@ -1,17 +1,22 @@
 """The account endpoints under /api/accounts/."""
 
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.core import signing
+from django.test import Client
 from model_bakery import baker
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, User
+from accounts.throttles import DEVICE_COOKIE
 from proj.tests.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "plum-orchard-42-velvet"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -47,6 +52,14 @@ class RegisterViewTest:
 
         assert response.status_code == HTTPStatus.CREATED
         assert response.json()["name"] == ""
+
+    def test_register_trusts_device(self, api_client):
+        response = api_client.post(
+            "/api/accounts/register/", {"email": "g@example.com", "password": PASSWORD}
+        )
+
+        device = signing.loads(response.cookies[DEVICE_COOKIE].value, salt="tally.device")
+        assert device["user"] == response.json()["id"]
 
     def test_register_email_taken_in_other_case(self, api_client, user):
         response = api_client.post(
@@ -273,6 +286,251 @@ class LoginViewTest:
 
         assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["code"] == "invalid"
+
+
+def sign_in(client, email: str, password: str, **extra):
+    return client.post("/api/accounts/login/", {"email": email, "password": password}, **extra)
+
+
+def trusted_client(user: User) -> APIClient:
+    """Return a client that has signed in to the user's account, so holds a device cookie."""
+    client = APIClient()
+    assert sign_in(client, user.email, PASSWORD).status_code == HTTPStatus.OK
+    return client
+
+
+def lock_account(email: str) -> None:
+    """Fail ten times from ten addresses, without a device cookie."""
+    for number in range(10):
+        response = sign_in(APIClient(), email, "wrong", REMOTE_ADDR=f"198.51.100.{number}")
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+
+def assert_locked_for_an_hour(response) -> None:
+    body = assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+    assert body["error"] == "Request was throttled. Expected available in 3600 seconds."
+    assert response["Retry-After"] == "3600"
+
+
+class LoginDeviceCookieTest:
+    @pytest.fixture(autouse=True)
+    def _frozen(self, time_machine):
+        time_machine.move_to(NOW, tick=False)
+
+    def test_login_sets_device_cookie(self, api_client, user):
+        response = sign_in(api_client, user.email, PASSWORD)
+
+        cookie = response.cookies[DEVICE_COOKIE]
+        device = signing.loads(cookie.value, salt="tally.device")
+        assert device["user"] == user.pk
+        assert len(device["nonce"]) == 22
+        assert cookie["max-age"] == 365 * 24 * 60 * 60
+        assert cookie["httponly"] is True
+        assert cookie["secure"] == ""
+        assert cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/"
+
+    def test_login_device_cookie_like_session_cookie(self, api_client, user, settings):
+        settings.SESSION_COOKIE_SECURE = True
+        settings.SESSION_COOKIE_SAMESITE = "None"
+
+        response = sign_in(api_client, user.email, PASSWORD)
+
+        assert response.cookies[DEVICE_COOKIE]["secure"] is True
+        assert response.cookies[DEVICE_COOKIE]["samesite"] == "None"
+
+    def test_login_device_cookie_renewed_with_new_nonce(self, user):
+        client = trusted_client(user)
+        before = signing.loads(client.cookies[DEVICE_COOKIE].value, salt="tally.device")
+
+        response = sign_in(client, user.email, PASSWORD)
+
+        after = signing.loads(response.cookies[DEVICE_COOKIE].value, salt="tally.device")
+        assert after["nonce"] != before["nonce"]
+
+    def test_login_failure_sets_no_device_cookie(self, api_client, user):
+        response = sign_in(api_client, user.email, "wrong")
+
+        assert DEVICE_COOKIE not in response.cookies
+
+    def test_login_account_locked_for_untrusted_client(self, user):
+        lock_account(user.email)
+
+        response = sign_in(APIClient(), user.email, PASSWORD, REMOTE_ADDR="203.0.113.9")
+
+        assert_locked_for_an_hour(response)
+
+    def test_login_trusted_device_passes_account_lock(self, user):
+        owner = trusted_client(user)
+        lock_account(user.email)
+
+        response = sign_in(owner, user.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["id"] == user.pk
+
+    def test_login_trusted_device_locked_after_five_failures(self, user):
+        owner = trusted_client(user)
+        failures = [sign_in(owner, user.email, "wrong").status_code for _ in range(5)]
+
+        response = sign_in(owner, user.email, PASSWORD)
+
+        assert failures == [HTTPStatus.UNAUTHORIZED] * 5
+        assert_locked_for_an_hour(response)
+
+    def test_login_trusted_device_failures_spare_account(self, user):
+        for device in (trusted_client(user), trusted_client(user)):
+            for _ in range(5):
+                sign_in(device, user.email, "wrong")
+
+        response = sign_in(APIClient(), user.email, PASSWORD, REMOTE_ADDR="203.0.113.9")
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_login_device_lock_spares_other_devices(self, user):
+        guesser, owner = trusted_client(user), trusted_client(user)
+        for _ in range(5):
+            sign_in(guesser, user.email, "wrong")
+
+        response = sign_in(owner, user.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_login_device_cookie_of_other_account_untrusted(self, user):
+        other = User.objects.create_user("grace@example.com", PASSWORD)
+        client = trusted_client(other)
+        lock_account(user.email)
+
+        response = sign_in(client, user.email, PASSWORD)
+
+        assert_locked_for_an_hour(response)
+
+    def test_login_tampered_device_cookie_untrusted(self, user):
+        other = User.objects.create_user("grace@example.com", PASSWORD)
+        client = trusted_client(other)
+        _, timestamp, signature = client.cookies[DEVICE_COOKIE].value.split(":")
+        forged = signing.b64_encode(f'{{"user":{user.pk},"nonce":"forged"}}'.encode()).decode()
+        client.cookies[DEVICE_COOKIE] = f"{forged}:{timestamp}:{signature}"
+        lock_account(user.email)
+
+        response = sign_in(client, user.email, PASSWORD)
+
+        assert_locked_for_an_hour(response)
+
+    def test_login_expired_device_cookie_untrusted(self, user, time_machine):
+        client = trusted_client(user)
+        time_machine.move_to(NOW + timedelta(days=365, seconds=1), tick=False)
+        lock_account(user.email)
+
+        response = sign_in(client, user.email, PASSWORD)
+
+        assert_locked_for_an_hour(response)
+
+    def test_login_year_old_device_cookie_trusted(self, user, time_machine):
+        client = trusted_client(user)
+        time_machine.move_to(NOW + timedelta(days=365), tick=False)
+        lock_account(user.email)
+
+        response = sign_in(client, user.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_login_failure_on_trusted_device_logged(self, user, caplog):
+        owner = trusted_client(user)
+
+        sign_in(owner, user.email, "wrong")
+
+        (event,) = log_events(caplog, "login_failed")
+        assert event["user_id"] == user.pk
+        assert event["trusted_device"] is True
+
+
+def admin_sign_in(client: Client, email: str, password: str, **extra):
+    return client.post(
+        "/admin/login/", {"username": email, "password": password, "next": "/admin/"}, **extra
+    )
+
+
+class AdminLoginTest:
+    @pytest.fixture(autouse=True)
+    def _frozen(self, time_machine):
+        time_machine.move_to(NOW, tick=False)
+
+    @pytest.fixture
+    def staff(self):
+        return User.objects.create_user("root@example.com", PASSWORD, is_staff=True)
+
+    def test_admin_login_form(self):
+        response = Client().get("/admin/login/")
+
+        assert response.status_code == HTTPStatus.OK
+        assert b'name="username"' in response.content
+
+    def test_admin_login_signs_in_and_trusts_device(self, staff):
+        client = Client()
+
+        response = admin_sign_in(client, staff.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"] == "/admin/"
+        device = signing.loads(response.cookies[DEVICE_COOKIE].value, salt="tally.device")
+        assert device["user"] == staff.pk
+        assert client.get("/admin/").status_code == HTTPStatus.OK
+
+    def test_admin_login_wrong_password(self, staff, caplog):
+        response = admin_sign_in(Client(), staff.email, "wrong")
+
+        assert response.status_code == HTTPStatus.OK
+        assert DEVICE_COOKIE not in response.cookies
+        (event,) = log_events(caplog, "login_failed")
+        assert event["user_id"] == staff.pk
+        assert event["trusted_device"] is False
+
+    def test_admin_login_throttled_per_account(self, staff):
+        client = Client()
+        for _ in range(10):
+            admin_sign_in(client, staff.email, "wrong")
+
+        response = admin_sign_in(client, staff.email.upper(), PASSWORD)
+
+        assert_locked_for_an_hour(response)
+        assert "_auth_user_id" not in client.session
+
+    def test_admin_login_throttled_per_client(self, staff):
+        client = Client()
+        for number in range(30):
+            admin_sign_in(client, f"u{number}@example.com", "wrong")
+
+        response = admin_sign_in(client, staff.email, PASSWORD)
+
+        body = assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+        assert body["error"] == "Request was throttled. Expected available in 60 seconds."
+        assert response["Retry-After"] == "60"
+
+    def test_admin_login_other_client_not_throttled(self, staff):
+        client = Client()
+        for number in range(30):
+            admin_sign_in(client, f"u{number}@example.com", "wrong", REMOTE_ADDR="203.0.113.1")
+
+        response = admin_sign_in(client, staff.email, PASSWORD, REMOTE_ADDR="203.0.113.2")
+
+        assert response.status_code == HTTPStatus.FOUND
+
+    def test_admin_login_shares_api_account_limit(self, staff):
+        lock_account(staff.email)
+
+        response = admin_sign_in(Client(), staff.email, PASSWORD)
+
+        assert_locked_for_an_hour(response)
+
+    def test_admin_login_trusted_device_passes_account_lock(self, staff):
+        client = Client()
+        admin_sign_in(client, staff.email, PASSWORD)
+        lock_account(staff.email)
+
+        response = admin_sign_in(client, staff.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.FOUND
 
 
 class LogoutViewTest:
