@@ -1,5 +1,6 @@
 """Django settings for Tally, read from environment variables (documented in README.md)."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "proj.middleware.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    "proj.api.errors.DatabaseUnavailableMiddleware",  # inside: it settles request.user for it
     "django.middleware.security.SecurityMiddleware",
     "proj.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -225,6 +227,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # RequestIdMiddleware has vetted it
+# A 5xx the service answers on purpose (503 while the database is away, a stats query too
+# slow) is a warning; an unhandled exception is still logged at ERROR, as request_failed.
+DJANGO_STRUCTLOG_STATUS_5XX_LOG_LEVEL = logging.WARNING
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 init_sentry(dsn=SENTRY_DSN)

@@ -7,6 +7,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 import structlog
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.gzip import gzip_page
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proj.api.client_ip import client_ip
+from proj.api.outage import RETRY_AFTER_SECONDS, is_connection_failure, note_database_unavailable
 from visits.models import DropReason, Visit, VisitDropped
 from visits.parsers import EventJSONParser, EventTextParser
 from visits.serializers import EventSerializer, validate_event
@@ -35,9 +37,19 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 def record_event(request: Request, event: dict) -> list[DropReason]:
     """Accept an event for each site it names; return why any were not recorded.
 
-    The events of all the sites are accepted together or, with the writer full, not at all,
-    so that a client sending the event again records it once.
+    The events of all the sites are accepted together or, with the writer full or the database
+    needed and unreachable, not at all, so that a client sending the event again records it once.
     """
+    try:
+        return _record_event(request, event)
+    except DatabaseError as error:
+        if not is_connection_failure(error):
+            raise
+        note_database_unavailable(error)
+        raise IngestUnavailable(DATABASE_UNREACHABLE) from error
+
+
+def _record_event(request: Request, event: dict) -> list[DropReason]:
     now = timezone.now()
     ip, user_agent = client_ip(request), request.headers.get("User-Agent", "")
     sites = sites_by_domain(event["domain"])
@@ -79,7 +91,11 @@ class IngestUnavailable(APIException):
     status_code = HTTPStatus.SERVICE_UNAVAILABLE
     default_detail = "Too many events are waiting to be stored; send this one again shortly."
     default_code = "ingest_unavailable"
-    wait = 5  # seconds, sent as Retry-After
+    wait = RETRY_AFTER_SECONDS  # sent as Retry-After
+
+
+# With INGEST_BUFFER off, or for a domain this worker has never looked up.
+DATABASE_UNREACHABLE = "The database is unreachable; send this event again shortly."
 
 
 def with_drops(response: HttpResponse, drops: list[DropReason]) -> HttpResponse:

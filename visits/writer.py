@@ -16,6 +16,7 @@ import structlog
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
+from proj.api.outage import failure_reason, is_connection_failure
 from visits.models import Visit
 
 logger = structlog.get_logger(__name__)
@@ -115,9 +116,8 @@ class EventWriter:
                 if self._stopping:
                     logger.exception("event_batch_not_stored", events=len(batch))
                     return
-                log = logger.exception if failures == 0 else logger.warning
                 failures += 1
-                log("event_batch_waits_for_database", events=len(batch), attempt=failures)
+                _log_wait(error, events=len(batch), attempt=failures)
                 wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1]
                 with self._changed:
                     self._changed.wait_for(lambda: self._stopping, wait)
@@ -137,6 +137,25 @@ class EventWriter:
                 self._store([params])  # the database went away: wait for it
             except DatabaseError:
                 logger.exception("event_not_stored", site_id=params["site_id"])
+
+
+def _log_wait(error: Exception, *, events: int, attempt: int) -> None:
+    """Log that a batch waits: first as a WARNING when the database is unreachable.
+
+    Any other error (a deadlock lost again and again, a lock timeout) is logged with its
+    traceback; the later attempts of a batch at INFO.
+    """
+    if attempt > 1:
+        logger.info("event_batch_waits_for_database", events=events, attempt=attempt)
+    elif is_connection_failure(error):
+        logger.warning(
+            "event_batch_waits_for_database",
+            events=events,
+            attempt=attempt,
+            reason=failure_reason(error),
+        )
+    else:
+        logger.exception("event_batch_waits_for_database", events=events, attempt=attempt)
 
 
 event_writer = EventWriter()

@@ -4,14 +4,24 @@
 ``details`` only on validation errors.
 """
 
+import sys
+from collections.abc import Callable
 from http import HTTPStatus
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from proj.api.outage import (
+    RETRY_AFTER_SECONDS,
+    DatabaseUnavailable,
+    is_connection_failure,
+    note_database_unavailable,
+)
 from proj.middleware import request_id_of
 
 
@@ -31,7 +41,10 @@ def _validation_details(detail: dict | list) -> dict:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render DRF and Django errors in the error shape; leave unknown ones to become 500s."""
-    if isinstance(exc, Http404):
+    if is_connection_failure(exc):
+        note_database_unavailable(exc)
+        exc = DatabaseUnavailable()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -89,8 +102,58 @@ def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return json_error(request, HTTPStatus.NOT_FOUND, message="Not found.", code="not_found")
 
 
+def database_unavailable(request: HttpRequest) -> JsonResponse:
+    """Answer a request that found the database unreachable, outside DRF views."""
+    response = json_error(
+        request,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        message=str(DatabaseUnavailable.default_detail),
+        code=DatabaseUnavailable.default_code,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 when a view outside DRF, or the user lookup, finds the database unreachable.
+
+    Placed just inside django-structlog's middleware, which reads ``request.user`` for its log
+    line after the response: with the database away that lookup fails again, after the answer
+    was decided, so the user is settled here first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if hasattr(request, "user"):
+            try:
+                _ = request.user.pk  # loads the user from the session, once
+            except DatabaseError as error:
+                if not is_connection_failure(error):
+                    raise
+                note_database_unavailable(error)
+                request.user = AnonymousUser()
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Answer 503 for a connection failure; leave other exceptions to Django."""
+        if not is_connection_failure(exception):
+            return None
+        note_database_unavailable(exception)
+        return database_unavailable(request)
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
-    """Answer unhandled exceptions without leaking details; the traceback is in the logs."""
+    """Answer unhandled exceptions without leaking details; the traceback is in the logs.
+
+    A connection failure raised by a middleware (a session saved after the view) answers 503.
+    """
+    error = sys.exc_info()[1]
+    if is_connection_failure(error):
+        note_database_unavailable(error)
+        return database_unavailable(request)
     return json_error(
         request,
         HTTPStatus.INTERNAL_SERVER_ERROR,

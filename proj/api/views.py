@@ -2,7 +2,6 @@
 
 from http import HTTPStatus
 
-import structlog
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-logger = structlog.get_logger(__name__)
+from proj.api.outage import note_database_unavailable
 
 
 class IndexView(APIView):
@@ -60,8 +59,8 @@ class HealthView(APIView):
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
-        except DatabaseError:
-            logger.exception("health_database_unreachable")
+        except DatabaseError as error:
+            note_database_unavailable(error)  # logged once per outage: probes poll all along
             return Response(
                 {"status": "error", "database": "error"}, status=HTTPStatus.SERVICE_UNAVAILABLE
             )

@@ -1,7 +1,7 @@
 """Views that raise each kind of error, mounted next to the real URLs for the error tests."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import include, path
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -75,6 +75,12 @@ class CrashView(APIView):
         raise RuntimeError("secret internals")
 
 
+def remember_view(request):
+    """Change the session without reading the database: SessionMiddleware saves it after."""
+    request.session["remembered"] = True
+    return HttpResponse("remembered")
+
+
 urlpatterns = [
     path("test/echo/", EchoView.as_view()),
     path("test/private/", PrivateView.as_view()),
@@ -82,5 +88,6 @@ urlpatterns = [
     path("test/missing/", MissingView.as_view()),
     path("test/forbidden/", ForbiddenView.as_view()),
     path("test/crash/", CrashView.as_view()),
+    path("test/remember/", remember_view),
     path("", include("proj.urls")),
 ]

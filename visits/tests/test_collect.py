@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import logging
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -9,13 +10,16 @@ import pytest
 import time_machine
 from model_bakery import baker
 
-from proj.tests.errors import assert_invalid
+from proj.tests.errors import assert_error, assert_invalid
+from proj.tests.outage import database_unreachable, table_locked
 from sites.models import Site
-from visits import writer
+from visits import collect, sitecache, writer
 from visits.collect import DROPPED_HEADER, TRACKER_FILE
 from visits.models import Session, Visit
 from visits.tests.events import CHROME
+from visits.tests.test_writer import eventually
 from visits.visitors import visitor_of_day
+from visits.writer import EventWriter
 
 pytestmark = pytest.mark.django_db
 
@@ -818,3 +822,89 @@ class EventDomainLoggingTest:
             if isinstance(r.msg, dict) and r.msg["event"] == "event_dropped"
         ]
         assert event["domain"] == "bad domain\\nfake line"  # a backslash and an n
+
+
+@pytest.fixture
+def buffered_writer(settings, monkeypatch) -> EventWriter:
+    """Return the collect endpoints' writer, buffering and quick to retry, stopped after."""
+    settings.INGEST_BUFFER = True
+    monkeypatch.setattr(writer, "RETRY_SECONDS", (0.05,))
+    event_writer = EventWriter()
+    monkeypatch.setattr(collect, "event_writer", event_writer)
+    yield event_writer
+    event_writer.stop()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Return a settable clock for the site cache."""
+    now = [1000.0]
+    monkeypatch.setattr(sitecache, "monotonic", lambda: now[0])
+    return now
+
+
+def paths() -> list[str]:
+    return sorted(Visit.objects.values_list("path", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+class EventOutageTest:
+    def test_event_database_unreachable_site_expired_accepted(
+        self, api_client, site, buffered_writer, clock
+    ):
+        post_event(api_client, PAGEVIEW)
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+
+        with database_unreachable():
+            response = post_event(api_client, {**PAGEVIEW, "u": "https://example.com/later"})
+
+        assert response.status_code == HTTPStatus.ACCEPTED
+        assert eventually(lambda: paths() == ["/later", "/pricing"])
+
+    def test_pixel_database_unreachable_accepted(self, api_client, site, buffered_writer, clock):
+        get_pixel(api_client, PAGEVIEW)
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+
+        with database_unreachable():
+            response = get_pixel(api_client, {**PAGEVIEW, "u": "https://example.com/later"})
+
+        assert response.status_code == HTTPStatus.OK
+        assert response["Content-Type"] == "image/gif"
+        assert eventually(lambda: paths() == ["/later", "/pricing"])
+
+    def test_event_database_unreachable_stored_before_answering(self, api_client, site):
+        post_event(api_client, PAGEVIEW)
+
+        with database_unreachable():
+            response = post_event(api_client, {**PAGEVIEW, "u": "https://example.com/later"})
+
+        body = assert_error(response, HTTPStatus.SERVICE_UNAVAILABLE, "ingest_unavailable")
+        assert body["error"] == "The database is unreachable; send this event again shortly."
+        assert response["Retry-After"] == "5"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert paths() == ["/pricing"]
+
+    def test_event_database_unreachable_site_never_seen(self, api_client, site, buffered_writer):
+        with database_unreachable():
+            response = post_event(api_client, PAGEVIEW)
+
+        body = assert_error(response, HTTPStatus.SERVICE_UNAVAILABLE, "ingest_unavailable")
+        assert body["error"] == "The database is unreachable; send this event again shortly."
+        assert response["Retry-After"] == "5"
+        assert buffered_writer.pending() == 0
+
+    def test_event_database_unreachable_logged_once(self, api_client, site, caplog):
+        post_event(api_client, PAGEVIEW)
+
+        with database_unreachable():
+            post_event(api_client, PAGEVIEW)
+            post_event(api_client, PAGEVIEW)
+
+        assert [log["level"] for log in log_events(caplog, "database_unavailable")] == ["warning"]
+        assert [r.msg for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+    def test_event_query_error_not_an_outage(self, api_client, site):
+        with table_locked("sites_site"):
+            response = post_event(api_client, PAGEVIEW)
+
+        assert_error(response, HTTPStatus.INTERNAL_SERVER_ERROR, "server_error")

@@ -1,8 +1,11 @@
 """Sites by domain, remembered per worker for a few seconds."""
 
 import pytest
+from django.db import OperationalError
 from model_bakery import baker
 
+from proj.api.outage import is_connection_failure
+from proj.tests.outage import database_unreachable, table_locked
 from sites.models import Site
 from visits import sitecache
 from visits.sitecache import sites_by_domain
@@ -80,3 +83,97 @@ class SitesByDomainTest:
         found = sites_by_domain(["a.example", "c.example"])
 
         assert found == {"a.example": site, "c.example": other}
+
+
+def logged(caplog) -> list[tuple[str, str]]:
+    """Return the (event, level) of the site cache's log records."""
+    return [
+        (r.msg["event"], r.msg["level"])
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg["event"].startswith("site_cache_")
+    ]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Return a settable clock for the cache, starting at 1000 s."""
+    now = [1000.0]
+    monkeypatch.setattr(sitecache, "monotonic", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def _outage_over():
+    sitecache._outage.succeeded()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_outage_over")
+class SitesByDomainOutageTest:
+    def test_sites_by_domain_database_unreachable_serves_last_known(self, clock):
+        site = baker.make(Site, domain="example.com")
+        sites_by_domain(["example.com", "unknown.example"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+
+        with database_unreachable():
+            found = sites_by_domain(["example.com", "unknown.example"])
+
+        assert found == {"example.com": site}
+
+    def test_sites_by_domain_database_unreachable_tried_again_in_a_second(self, clock):
+        site = baker.make(Site, domain="example.com")
+        sites_by_domain(["example.com"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+
+        with database_unreachable():
+            sites_by_domain(["example.com"])
+
+        assert sitecache._entries["example.com"] == (clock[0] + sitecache.RETRY_SECONDS, site)
+
+    def test_sites_by_domain_database_unreachable_domain_never_seen(self):
+        with database_unreachable(), pytest.raises(OperationalError) as raised:
+            sites_by_domain(["example.com"])
+
+        assert is_connection_failure(raised.value)
+
+    def test_sites_by_domain_outage_logged_once(self, clock, caplog):
+        baker.make(Site, domain="example.com")
+        sites_by_domain(["example.com"])
+
+        with database_unreachable():
+            for _ in range(3):
+                clock[0] += sitecache.SITE_CACHE_SECONDS
+                sites_by_domain(["example.com"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+        sites_by_domain(["example.com"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+        sites_by_domain(["example.com"])
+
+        assert logged(caplog) == [
+            ("site_cache_serves_stale", "warning"),
+            ("site_cache_refreshed", "info"),
+        ]
+
+    def test_sites_by_domain_recovered(self, clock):
+        sites_by_domain(["example.com"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+        with database_unreachable():
+            sites_by_domain(["example.com"])
+        # bulk_create sends no post_save: only a refresh can reveal the new site.
+        owner = baker.make("accounts.User")
+        Site.objects.bulk_create([Site(domain="example.com", owner=owner)])
+        clock[0] += sitecache.RETRY_SECONDS
+
+        found = sites_by_domain(["example.com"])
+
+        assert list(found) == ["example.com"]
+
+    def test_sites_by_domain_query_error_raised(self, clock):
+        baker.make(Site, domain="example.com")
+        sites_by_domain(["example.com"])
+        clock[0] += sitecache.SITE_CACHE_SECONDS
+
+        with table_locked("sites_site"), pytest.raises(OperationalError) as raised:
+            sites_by_domain(["example.com"])
+
+        assert not is_connection_failure(raised.value)

@@ -9,6 +9,7 @@ from django.db import OperationalError, connection
 from model_bakery import baker
 from structlog.testing import capture_logs
 
+from proj.tests.outage import database_unreachable
 from sites.models import Site
 from visits import writer
 from visits.models import Session, Visit, VisitQuerySet
@@ -166,10 +167,26 @@ class EventWriterTest:
 
         assert sizes == [1, 1, 1]
         assert logs == [
-            ("event_batch_waits_for_database", "error"),
             ("event_batch_waits_for_database", "warning"),
+            ("event_batch_waits_for_database", "info"),
             ("event_batch_stored", "debug"),
         ]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_store_database_really_unreachable_stored_after(self, site, buffered, no_retry_wait):
+        event = prepared(site)  # today's salt is read before the database goes
+
+        with capture_logs() as logs, database_unreachable():
+            buffered.add([event])
+            assert eventually(lambda: len(logs) > 0)
+        stored = eventually(lambda: Visit.objects.exists())
+
+        assert stored
+        assert (logs[0]["event"], logs[0]["log_level"], logs[0]["reason"]) == (
+            "event_batch_waits_for_database",
+            "warning",
+            'connection to server at "127.0.0.1", port 1 failed: Connection refused',
+        )
 
     @pytest.mark.django_db(transaction=True)
     def test_store_deadlock_retries_at_once(self, site, buffered, monkeypatch):
