@@ -50,10 +50,12 @@ def listening_inodes(port: int, proc: Path = PROC) -> set[str]:
 def holders(port: int, proc: Path = PROC) -> list[tuple[int, str]]:
     """Return (pid, command line) of the processes whose sockets listen on the port.
 
-    Processes of other users cannot be looked into without privileges; they are left out.
+    A server's workers inherit its listening socket; only the first process of such a family
+    (gunicorn's master) is named. Processes of other users cannot be looked into without
+    privileges; they are left out.
     """
     wanted = {f"socket:[{inode}]" for inode in listening_inodes(port, proc)}
-    found = []
+    found = {}
     for entry in proc.iterdir() if wanted else ():
         if not entry.name.isdigit():
             continue
@@ -61,10 +63,19 @@ def holders(port: int, proc: Path = PROC) -> list[tuple[int, str]]:
             if not _socket_links(entry) & wanted:
                 continue
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            parent = _parent_pid(entry)
         except OSError:  # gone meanwhile, or not ours to read
             continue
-        found.append((int(entry.name), command))
-    return sorted(found)
+        found[int(entry.name)] = (parent, command)
+    return sorted((pid, command) for pid, (parent, command) in found.items() if parent not in found)
+
+
+def _parent_pid(process: Path) -> int:
+    """Return the process's parent's pid, from its status file."""
+    for line in (process / "status").read_text().splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _socket_links(process: Path) -> set[str]:

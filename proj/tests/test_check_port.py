@@ -2,6 +2,8 @@
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,22 @@ class PortIsFreeTest:
 class HoldersTest:
     def test_holders_own_listener(self, listening_port):
         assert holders(listening_port) == [(os.getpid(), own_command())]
+
+    def test_holders_names_parent_not_child(self):
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            child = subprocess.Popen(  # inherits the listening socket, as a worker does
+                [sys.executable, "-c", "import time; time.sleep(30)"],
+                pass_fds=[listener.fileno()],
+            )
+            try:
+                found = holders(listener.getsockname()[1])
+            finally:
+                child.kill()
+                child.wait()
+
+        assert found == [(os.getpid(), own_command())]
 
     def test_holders_unused(self, free_port):
         assert holders(free_port) == []
