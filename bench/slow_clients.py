@@ -3,7 +3,7 @@
 Run as ``.venv/bin/python bench/slow_clients.py`` (``--help`` lists the options). It starts
 gunicorn as ``make run`` does (``gunicorn.conf.py``, DEBUG off, plain HTTP) on a free port,
 against DATABASE_URL or the embedded server; arguments after ``--`` go to gunicorn, so
-``-- --worker-class sync --threads 1`` serves as Tally did before 0.2 and shows the fault.
+``-- --worker-class sync --threads 1`` serves as Tally 0.1.0 did and shows the fault.
 Then CLIENTS connections each send the headers of a ``POST /api/event`` and one byte of its
 body every INTERVAL seconds, while ``GET /api/ping/`` is asked once a second. Exits 0 when
 every ping answered within the limit, 1 when one did not, 2 when the server would not start.
