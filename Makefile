@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
-WEB_CONCURRENCY ?= 2
 
 .PHONY: run test install lint clean
 
@@ -17,7 +16,9 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 install: $(STAMP)
 
 # Local defaults: a secret key kept in .data/, plain HTTP on 127.0.0.1. Environment wins.
+# A busy port stops it first, not after the setup; gunicorn.conf.py holds the server settings.
 run: install
+	@$(PY) scripts/check_port.py 127.0.0.1 $(PORT)
 	@mkdir -p .data
 	@test -s .data/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .data/secret_key
 	@set -e; \
@@ -28,7 +29,7 @@ run: install
 	$(PY) manage.py rollup; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	echo "Serving Tally on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
-	exec $(VENV)/bin/gunicorn proj.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY)
+	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
 # A production-like environment for `check --deploy`.
 DEPLOY_ENV := DEBUG=0 HTTPS_ONLY=1 ALLOWED_HOSTS=tally.example.com \

@@ -6,7 +6,8 @@
 -- baseline). RATE > 0 paces the run at RATE requests/s in total across THREADS threads
 -- (a constant-rate schedule kept with delay(), in place of wrk2); 0 or absent: as fast as
 -- the connections go. done() prints one "BENCH key=value ..." line that bench/ingest reads;
--- errors count non-2xx answers (wrk itself only counts >= 400) plus socket errors.
+-- errors count non-2xx answers (wrk itself only counts >= 400) plus socket errors, and
+-- "statuses" and "sockets" say which: "202:9120,503:4" and "connect:0,read:0,write:0,timeout:2".
 
 local ffi = require("ffi")
 
@@ -68,7 +69,7 @@ function init(args)
   local rate = tonumber(args[2] or "0")
   local thread_count = tonumber(args[3] or "1")
   math.randomseed(thread_number or 1)
-  non2xx = 0
+  statuses = {}
   requests = {}
   for index = 1, PREBUILT do
     requests[index] = mode == "event" and event_request() or wrk.format()
@@ -93,24 +94,42 @@ function request()
 end
 
 function response(status, headers, body)
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+-- "code:count,..." of the answers of every thread, by status code; and the non-2xx total.
+local function status_counts()
+  local totals, codes, non2xx = {}, {}, 0
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses") or {}) do
+      if not totals[status] then
+        table.insert(codes, status)
+      end
+      totals[status] = (totals[status] or 0) + count
+      if status < 200 or status > 299 then
+        non2xx = non2xx + count
+      end
+    end
   end
+  table.sort(codes)
+  local parts = {}
+  for _, status in ipairs(codes) do
+    table.insert(parts, string.format("%d:%d", status, totals[status]))
+  end
+  return #parts > 0 and table.concat(parts, ",") or "none", non2xx
 end
 
 function done(summary, latency, _)
-  local non2xx_total = 0
-  for _, thread in ipairs(threads) do
-    non2xx_total = non2xx_total + (thread:get("non2xx") or 0)
-  end
+  local statuses_text, non2xx_total = status_counts()
   local errors = summary.errors
   local seconds = summary.duration / 1e6
   io.write(string.format(
     "BENCH requests=%d seconds=%.2f rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f"
-      .. " non2xx=%d socket_errors=%d\n",
+      .. " non2xx=%d socket_errors=%d statuses=%s sockets=connect:%d,read:%d,write:%d,timeout:%d\n",
     summary.requests, seconds, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000,
-    non2xx_total, errors.connect + errors.read + errors.write + errors.timeout
+    non2xx_total, errors.connect + errors.read + errors.write + errors.timeout,
+    statuses_text, errors.connect, errors.read, errors.write, errors.timeout
   ))
 end

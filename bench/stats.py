@@ -1,9 +1,11 @@
 """Load a million events or more with COPY and time the dashboard's stats queries.
 
 Run as ``bench/stats`` (or ``.venv/bin/python bench/stats.py``); ``--help`` lists the options.
-With DATABASE_URL set, the script creates the database ``tally_bench_stats`` on that server and
-drops it at the end unless ``--keep``; without it, it starts an embedded PostgreSQL (pgserver)
-in a temporary directory. Exits non-zero when a query's p95 misses the target.
+With DATABASE_URL set, the script loads into the database the URL names (or ``--database``):
+one it had to create, it drops at the end; in one that existed, it deletes only the rows it
+loaded; ``--keep`` keeps either. Without DATABASE_URL, it starts an embedded PostgreSQL
+(pgserver) in a temporary directory. Exits 1 when a query's p95 misses the target, 2 when it
+cannot run.
 """
 
 import argparse
@@ -28,7 +30,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE_NAME = "tally_bench_stats"
+EMBEDDED_DATABASE = "tally_bench_stats"  # the database made in a temporary embedded server
+MAINTENANCE_DATABASE = "postgres"  # where CREATE and DROP DATABASE run
+BENCH_OWNER = "bench@tally.test"
 TARGET_P95_MS = 300.0
 SITE_DOMAIN = "bench.tally.test"
 SITE_TIMEZONE = "Europe/Berlin"
@@ -489,17 +493,46 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def admin_execute(url: str, statement: str) -> None:
-    """Run one statement outside a transaction (CREATE and DROP DATABASE need that)."""
+def admin_execute(url: str, statement: str, name: str) -> None:
+    """Run a statement about the database ``name`` outside a transaction, as CREATE and DROP
+    DATABASE need; ``{}`` in the statement stands for the quoted name."""
     import psycopg2
+    from psycopg2 import sql
 
     connection = psycopg2.connect(url)
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(statement)
+            cursor.execute(sql.SQL(statement).format(sql.Identifier(name)))
     finally:
         connection.close()
+
+
+def database_exists(url: str, name: str) -> bool:
+    """Tell whether the server at ``url`` has a database named ``name``."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def bench_site_exists() -> bool:
+    """Tell whether the bench database already holds the benchmarked site."""
+    from sites.models import Site
+
+    return Site.objects.filter(domain=SITE_DOMAIN).exists()
+
+
+def delete_bench_rows() -> None:
+    """Delete what the benchmark loaded: its user, whose sites and their events go with it."""
+    from accounts.models import User
+
+    User.objects.with_email(BENCH_OWNER).delete()
 
 
 def setup_django(url: str) -> None:
@@ -522,7 +555,7 @@ def create_sites(*, other_sites: int) -> list:
     from accounts.models import User
     from sites.models import Site
 
-    owner = User.objects.create_user("bench@tally.test", None, name="Bench")
+    owner = User.objects.create_user(BENCH_OWNER, None, name="Bench")
     created_at = datetime.combine(
         LAST_DAY - timedelta(days=DAYS - 1), clock(0), tzinfo=ZoneInfo(SITE_TIMEZONE)
     )
@@ -742,19 +775,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--raw", action="store_true", help="time the queries on the raw tables, without rollups"
     )
     parser.add_argument(
-        "--keep", action="store_true", help=f"keep the {DATABASE_NAME} database afterwards"
+        "--database",
+        metavar="NAME",
+        help="the database to load into, on DATABASE_URL's server (default: the one the URL "
+        "names); created when missing, and then dropped at the end",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the loaded rows afterwards (and the database, when bench/stats created it)",
     )
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help=f"time the {DATABASE_NAME} database kept by an earlier --keep run; no loading",
+        help="time the rows an earlier --keep run left in the database; no loading",
     )
     args = parser.parse_args(argv)
     if not args.only or set(args.only) - {name[0] for name, _ in QUERIES}:
         parser.error("--only takes letters of the queries, among abcdef")
-    if args.reuse and not os.environ.get("DATABASE_URL"):
+    if (args.reuse or args.database) and not os.environ.get("DATABASE_URL"):
         parser.error(
-            "--reuse needs DATABASE_URL: the embedded server lives in a temporary directory"
+            "--reuse and --database need DATABASE_URL: the embedded server lives in a "
+            "temporary directory"
         )
     if args.events < 1 or args.runs < 1 or args.warmups < 0 or args.workers < 1:
         parser.error("--events, --runs and --workers take at least 1, --warmups at least 0")
@@ -863,7 +905,7 @@ def benchmark(args: argparse.Namespace) -> int:
 
     if args.reuse:
         site = Site.objects.get(domain=SITE_DOMAIN)
-        print(f"reusing the kept database {DATABASE_NAME}")
+        print(f"reusing the rows a --keep run left (the site {SITE_DOMAIN})")
         for _, drop in CANDIDATES:  # left by an interrupted --try-indexes
             execute(drop)
     else:
@@ -898,28 +940,66 @@ def parse_setting(value: str) -> tuple[str, str]:
     return name.strip(), setting.strip()
 
 
+class CannotRun(Exception):
+    """The benchmark cannot run on this database; the message says why and what to do."""
+
+
+def choose_database(args: argparse.Namespace, server: str) -> tuple[str, bool]:
+    """Return the bench database's name, and whether bench/stats must create it."""
+    named = urlsplit(server).path.strip("/")
+    if not os.environ.get("DATABASE_URL"):
+        return EMBEDDED_DATABASE, True  # a temporary server, made for this run
+    name = args.database or named
+    if not name:
+        raise CannotRun("DATABASE_URL names no database; add one to it, or use --database")
+    exists = database_exists(with_database(server, MAINTENANCE_DATABASE), name)
+    if args.reuse and not exists:
+        raise CannotRun(f"there is no database {name} to --reuse")
+    return name, not exists
+
+
 def main(argv: list[str]) -> int:
-    """Create the bench database, run the benchmark, and drop the database unless kept."""
+    """Load into the bench database, run the benchmark, and clean up what it made."""
     args = parse_args(argv)
     server = server_url(os.environ.get("DATABASE_URL"), keep=args.keep)
-    if urlsplit(server).path.strip("/") == DATABASE_NAME:
-        server = with_database(server, "postgres")
-    keep = args.keep or args.reuse
-    if not args.reuse:
-        admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE_NAME}")
-        admin_execute(server, f"CREATE DATABASE {DATABASE_NAME}")
+    maintenance = with_database(server, MAINTENANCE_DATABASE)
     try:
-        setup_django(with_database(server, DATABASE_NAME))
+        name, create = choose_database(args, server)
+    except CannotRun as error:
+        print(f"bench/stats: {error}", file=sys.stderr)
+        return 2
+    url = with_database(server, name)
+    if create:
+        admin_execute(maintenance, "CREATE DATABASE {}", name)
+        print(f"created the database {name}")
+    ran = False
+    try:
+        setup_django(url)
+        if not args.reuse and bench_site_exists():
+            print(
+                f"bench/stats: the database {name} already holds the site {SITE_DOMAIN}, left "
+                "by a --keep run: --reuse times it again, or --database names another",
+                file=sys.stderr,
+            )
+            return 2
+        if args.reuse and not bench_site_exists():
+            print(f"bench/stats: the database {name} holds no {SITE_DOMAIN} to --reuse",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        ran = True
         return benchmark(args)
     finally:
+        if ran and not args.reuse and not args.keep and not create:
+            timed(f"delete the rows it loaded from {name}", delete_bench_rows)
         if "django.db" in sys.modules:
             from django.db import connections
 
             connections.close_all()
-        if keep:
-            print(f"kept the database: {with_database(server, DATABASE_NAME)}")
-        else:
-            admin_execute(server, f"DROP DATABASE IF EXISTS {DATABASE_NAME}")
+        if ran and (args.keep or args.reuse):
+            print(f"kept the bench rows: DATABASE_URL={url} bench/stats --reuse")
+        elif create:
+            admin_execute(maintenance, "DROP DATABASE IF EXISTS {}", name)
+            print(f"dropped the database {name}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
-            "string, or set DEBUG=1 for local development."
+            "string, or set DEBUG=1 for local development; manage.py also finds the key that "
+            "`make run` keeps in .data/secret_key."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

@@ -28,8 +28,14 @@ class SettingsTest:
     def test_secret_key_missing_debug_off(self, production_env, monkeypatch):
         monkeypatch.delenv("SECRET_KEY")
 
-        with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
+        with pytest.raises(ImproperlyConfigured) as raised:
             load_settings()
+
+        assert str(raised.value) == (
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string, or set DEBUG=1 for local development; manage.py also finds the key that "
+            "`make run` keeps in .data/secret_key."
+        )
 
     def test_secret_key_missing_debug_on(self, production_env, monkeypatch):
         monkeypatch.delenv("SECRET_KEY")
