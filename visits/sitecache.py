@@ -36,30 +36,34 @@ def sites_by_domain(domains: list[str]) -> dict[str, Site]:
     Raises the database's error when it is unreachable and a domain has no answer known.
     """
     now = monotonic()
-    stale = [d for d in domains if d not in _entries or _entries[d][0] <= now]
+    # A copy: another thread of the worker may clear the cache while this one asks the database.
+    known = {domain: entry for domain in domains if (entry := _entries.get(domain)) is not None}
+    stale = [domain for domain in domains if domain not in known or known[domain][0] <= now]
     if stale:
-        _refresh(domains, stale, now)
-    return {domain: site for domain in domains if (site := _entries[domain][1]) is not None}
+        known.update(_refresh(domains, stale, known, now))
+    return {domain: site for domain in domains if (site := known[domain][1]) is not None}
 
 
-def _refresh(domains: list[str], stale: list[str], now: float) -> None:
+def _refresh(
+    domains: list[str], stale: list[str], known: dict[str, tuple[float, Site | None]], now: float
+) -> dict[str, tuple[float, Site | None]]:
     full = len(_entries) + len(stale) > MAX_ENTRIES
     asked = domains if full else stale  # a full cache starts over: the fresh ones go too
     try:
         found = Site.objects.filter(domain__in=asked).in_bulk(field_name="domain")
     except DatabaseError as error:
-        if not is_connection_failure(error) or any(d not in _entries for d in stale):
+        if not is_connection_failure(error) or any(d not in known for d in stale):
             raise
         drop_broken_connections()
         _outage.failed(reason=failure_reason(error))
-        for domain in stale:
-            _entries[domain] = (now + RETRY_SECONDS, _entries[domain][1])
-        return
-    _outage.succeeded()
-    if full:
-        _entries.clear()
-    for domain in asked:
-        _entries[domain] = (now + SITE_CACHE_SECONDS, found.get(domain))
+        fresh = {domain: (now + RETRY_SECONDS, known[domain][1]) for domain in stale}
+    else:
+        _outage.succeeded()
+        if full:
+            _entries.clear()
+        fresh = {domain: (now + SITE_CACHE_SECONDS, found.get(domain)) for domain in asked}
+    _entries.update(fresh)
+    return fresh
 
 
 @receiver(post_save, sender=Site)

@@ -37,8 +37,9 @@ def salt_for(day: date) -> bytes:
         salt = bytes(VisitorSalt.objects.get(day=day).salt)
         expired = day - timedelta(days=KEEP_DAYS - 1)
         VisitorSalt.objects.filter(day__lt=expired).delete()
-        for old_day in [d for d in _salts if d < expired]:
-            del _salts[old_day]
+        # list() copies at once: another thread of the worker may change the dict meanwhile.
+        for old_day in [d for d in list(_salts) if d < expired]:
+            _salts.pop(old_day, None)
         _salts[day] = salt
     return salt
 

@@ -1,7 +1,7 @@
 """Sites by domain, remembered per worker for a few seconds."""
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from model_bakery import baker
 
 from proj.api.outage import is_connection_failure
@@ -65,6 +65,19 @@ class SitesByDomainTest:
         site.delete()
 
         assert sites_by_domain(["example.com"]) == {}
+
+    def test_sites_by_domain_cleared_by_another_thread_meanwhile(self):
+        site = baker.make(Site, domain="example.com")
+        sites_by_domain(["example.com"])
+
+        def clear_while_querying(execute, sql, params, many, context):
+            sitecache.forget_sites()  # as a site saved in another thread of the worker would
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(clear_while_querying):
+            found = sites_by_domain(["example.com", "unknown.example"])
+
+        assert found == {"example.com": site}
 
     def test_sites_by_domain_full_cache_starts_over(self, monkeypatch):
         monkeypatch.setattr(sitecache, "MAX_ENTRIES", 2)
