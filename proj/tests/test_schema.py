@@ -155,7 +155,7 @@ class ErrorResponsesTest:
             "POST /api/v2/query": [400, 401, 403, 404, 406, 415, 503],
             "GET /api/visits/": [400, 401, 404, 406, 503],
             "POST /api/visits/": [400, 401, 403, 406, 415, 503],
-            "GET /api/visits/{id}/": [400, 401, 404, 406, 503],
+            "GET /api/visits/{id}/": [401, 404, 406, 503],
         }
 
     def test_error_codes_of_an_operation(self):
