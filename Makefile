@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 PORT ?= 8000
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean schemathesis
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: lint
 	else \
 		echo "diff-cover: first commit, nothing to compare against"; \
 	fi
+
+# Fuzz the API against its OpenAPI schema, every check (slow; not part of `make test`).
+schemathesis: install
+	scripts/schemathesis.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache
