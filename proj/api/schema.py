@@ -208,7 +208,11 @@ class TallyAutoSchema(AutoSchema):
             parameter["allowEmptyValue"] = True  # django-filter ignores an empty filter
         elif parameter["in"] == "query" and parameter["schema"].get("type") == "object":
             # Objects in a query string come as JSON text (the pixel's props).
-            parameter["schema"] = {"type": "string", "description": "A JSON object."}
+            parameter["schema"] = {
+                "type": "string",
+                "pattern": r"^\s*(\{[\s\S]*\}\s*)?$",
+                "description": "A JSON object.",
+            }
 
     def _get_pagination_parameters(self) -> list[dict]:
         """Return the paginator's parameters, with the bounds the paginator keeps to."""

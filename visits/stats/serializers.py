@@ -22,6 +22,10 @@ from visits.stats.query import (
     VISIT_DIMENSIONS,
 )
 
+# What parse_query() reads: an ISO date, or an ISO datetime with an offset within ±15:59.
+_TIME = r"[T ][0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
+_OFFSET = r"(Z|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)"
+ISO_DATE_PATTERN = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}({_TIME}{_OFFSET}?)?$"
 DIMENSIONS = [*VISIT_DIMENSIONS, *EVENT_DIMENSIONS, *TIME_DIMENSIONS]
 _DIMENSION = {
     "anyOf": [
@@ -84,7 +88,7 @@ class MetricsField(serializers.JSONField):
                 "type": "array",
                 "minItems": 2,
                 "maxItems": 2,
-                "items": {"type": "string", "minLength": 10},
+                "items": {"type": "string", "pattern": ISO_DATE_PATTERN},
             },
         ],
         "description": (
@@ -121,7 +125,9 @@ class FiltersField(serializers.JSONField):
     {
         "type": "array",
         "items": _ORDER,
-        "description": "Default: the time dimension ascending, else the first metric descending.",
+        "nullable": True,
+        "description": "Default (also when null): the time dimension ascending, else the first "
+        "metric descending.",
     }
 )
 class OrderByField(serializers.JSONField):
