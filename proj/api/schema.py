@@ -129,7 +129,7 @@ PARAMETER_EXAMPLES = {
     "interactive": True,
     "props": '{"plan": "pro"}',
 }
-EXAMPLE_REQUEST_ID = "0f7c6a3e9b2d4c1a8e5f6a7b8c9d0e1f"
+EXAMPLE_REQUEST_ID = "5c1f0b0e-8f5e-4a57-a2a4-3f1e9f3c2b1d"
 EXAMPLE_DETAILS = {"domain": ["This field may not be blank."]}
 
 
@@ -188,7 +188,7 @@ class TallyAutoSchema(AutoSchema):
         for parameter in operation.get("parameters", []) if operation else []:
             self._refine_parameter(parameter)
             example = PARAMETER_EXAMPLES.get(parameter["name"])
-            if example is not None and "example" not in parameter["schema"]:
+            if example is not None and "example" not in parameter:
                 parameter["example"] = example
         return operation
 
@@ -233,8 +233,6 @@ class TallyAutoSchema(AutoSchema):
         if schema and isinstance(serializer, serializers.ListSerializer):
             if serializer.min_length is not None:
                 schema["minItems"] = serializer.min_length
-            elif not serializer.allow_empty:
-                schema["minItems"] = 1
             if serializer.max_length is not None:
                 schema["maxItems"] = serializer.max_length
         return schema
@@ -267,9 +265,7 @@ class TallyAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         codes_by_status: dict[HTTPStatus, list[str]] = {}
         for status, code in self.error_codes():
-            codes_by_status.setdefault(status, [])
-            if code not in codes_by_status[status]:
-                codes_by_status[status].append(code)
+            codes_by_status.setdefault(status, []).append(code)
         for status, codes in sorted(codes_by_status.items()):
             responses[str(status.value)] = self._error_response(status, codes)
         return responses
@@ -327,9 +323,7 @@ class TallyAutoSchema(AutoSchema):
 
     def _error_response(self, status: HTTPStatus, codes: list[str]) -> dict:
         schema = self.resolve_serializer(ErrorSerializer, "response").ref
-        examples = {
-            code: {"summary": code, "value": self._error_example(status, code)} for code in codes
-        }
+        examples = {code: {"summary": code, "value": self._error_example(code)} for code in codes}
         response = {
             "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": schema, "examples": examples}},
@@ -339,7 +333,7 @@ class TallyAutoSchema(AutoSchema):
         return response
 
     @staticmethod
-    def _error_example(status: HTTPStatus, code: str) -> dict:
+    def _error_example(code: str) -> dict:
         body = {"error": ERROR_MESSAGES[code], "code": code}
         if code == "invalid":
             body["details"] = EXAMPLE_DETAILS
