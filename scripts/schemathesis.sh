@@ -22,7 +22,7 @@ fi
 
 $PY manage.py migrate --noinput --verbosity 0
 $PY manage.py createcachetable
-KEY=$($PY manage.py shell -c "
+KEY=$($PY manage.py shell --verbosity 0 -c "
 from accounts.models import ApiKey, User
 from sites.models import Site
 User.objects.filter(email='$EMAIL').delete()
@@ -31,13 +31,12 @@ Site.objects.create(domain='schemathesis.tally.test', owner=user)
 print(ApiKey.objects.create_key(user=user, name='schemathesis')[1])
 ")
 
-.venv/bin/gunicorn proj.wsgi --bind "127.0.0.1:$PORT" --workers 2 \
-  --error-logfile "$REPORTS/server.log" --access-logfile "$REPORTS/access.log" &
+.venv/bin/gunicorn proj.wsgi --bind "127.0.0.1:$PORT" --workers 2 >"$REPORTS/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
-  $PY manage.py shell -c "
+  $PY manage.py shell --verbosity 0 -c "
 from accounts.models import User
 from sites.models import Site
 Site.objects.filter(owner__email='$EMAIL').delete()

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from proj.api.examples import EXAMPLES
+from proj.middleware import REQUEST_ID_HEADER
 from visits.enrichment.urls import MAX_URL_BYTES
 from visits.renderers import CSVRenderer
 from visits.serializers import validate_page_url
@@ -84,6 +85,14 @@ RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer", "minimum": 0},
         "description": "Seconds to wait before trying again.",
+    }
+}
+REQUEST_ID_HEADERS = {
+    REQUEST_ID_HEADER: {
+        "schema": {"type": "string"},
+        "required": True,
+        "description": "The request's id: the caller's own X-Request-ID when well formed "
+        "(8 to 100 letters, digits, '.', '_', ':' or '-'), else a new UUID. Logs carry it.",
     }
 }
 RESPONSE_HEADERS = {
@@ -268,6 +277,14 @@ class TallyAutoSchema(AutoSchema):
             codes_by_status.setdefault(status, []).append(code)
         for status, codes in sorted(codes_by_status.items()):
             responses[str(status.value)] = self._error_response(status, codes)
+        for response in responses.values():
+            response["headers"] = {**REQUEST_ID_HEADERS, **response.get("headers", {})}
+        if self._has_query_parameters():
+            # Refused by gunicorn before Tally sees the request: no error shape, no request id.
+            responses[str(HTTPStatus.REQUEST_URI_TOO_LONG.value)] = {
+                "description": "The request line is over gunicorn's limit of 4094 bytes; "
+                "the answer is gunicorn's own, not in the Error shape."
+            }
         return responses
 
     def error_codes(self) -> Iterator[tuple[HTTPStatus, str]]:

@@ -121,7 +121,9 @@ class TagsTest:
 class ErrorResponsesTest:
     def test_error_statuses_of_every_operation(self):
         statuses = {
-            f"{method} {path}": sorted(int(s) for s in operation["responses"] if s >= "400")
+            f"{method} {path}": sorted(
+                int(status) for status in operation["responses"] if status >= "400"
+            )
             for method, path, operation in operations()
         }
 
@@ -129,7 +131,7 @@ class ErrorResponsesTest:
             "GET /": [401, 406, 503],
             "GET /api/": [401, 406, 503],
             "GET /api/accounts/csrf/": [406],
-            "GET /api/accounts/keys/": [400, 401, 403, 404, 406, 503],
+            "GET /api/accounts/keys/": [400, 401, 403, 404, 406, 414, 503],
             "POST /api/accounts/keys/": [400, 401, 403, 406, 415, 503],
             "DELETE /api/accounts/keys/{id}/": [401, 403, 404, 406, 503],
             "POST /api/accounts/login/": [400, 401, 403, 406, 415, 429, 503],
@@ -139,21 +141,21 @@ class ErrorResponsesTest:
             "POST /api/accounts/me/password/": [400, 401, 403, 406, 415, 429, 503],
             "POST /api/accounts/register/": [400, 401, 403, 406, 415, 429, 503],
             "POST /api/event": [400, 406, 413, 415, 503],
-            "GET /api/event.gif": [400, 406, 503],
+            "GET /api/event.gif": [400, 406, 414, 503],
             "GET /api/health/": [406, 503],
             "GET /api/ping/": [406],
-            "GET /api/sites/": [400, 401, 403, 404, 406, 503],
+            "GET /api/sites/": [400, 401, 403, 404, 406, 414, 503],
             "POST /api/sites/": [400, 401, 403, 406, 415, 503],
             "GET /api/sites/{id}/": [401, 403, 404, 406, 503],
             "PATCH /api/sites/{id}/": [400, 401, 403, 404, 406, 415, 503],
             "DELETE /api/sites/{id}/": [401, 403, 404, 406, 503],
-            "GET /api/sites/{site_pk}/members/": [400, 401, 403, 404, 406, 503],
+            "GET /api/sites/{site_pk}/members/": [400, 401, 403, 404, 406, 414, 503],
             "POST /api/sites/{site_pk}/members/": [400, 401, 403, 404, 406, 415, 429, 503],
             "PATCH /api/sites/{site_pk}/members/{user_id}/": [400, 401, 403, 404, 406, 415, 503],
             "DELETE /api/sites/{site_pk}/members/{user_id}/": [401, 403, 404, 406, 503],
-            "GET /api/v1/stats/realtime/visitors": [400, 401, 404, 406, 503],
+            "GET /api/v1/stats/realtime/visitors": [400, 401, 404, 406, 414, 503],
             "POST /api/v2/query": [400, 401, 403, 404, 406, 415, 503],
-            "GET /api/visits/": [400, 401, 404, 406, 503],
+            "GET /api/visits/": [400, 401, 404, 406, 414, 503],
             "POST /api/visits/": [400, 401, 403, 406, 415, 503],
             "GET /api/visits/{id}/": [401, 404, 406, 503],
         }
@@ -223,6 +225,25 @@ class ErrorResponsesTest:
                 },
             },
             "required": ["code", "error", "request_id"],
+        }
+
+    def test_request_id_header_on_every_answer_of_tally(self):
+        headers = [
+            (f"{method} {path} {status}", response.get("headers", {}).get("X-Request-ID"))
+            for method, path, operation in operations()
+            for status, response in operation["responses"].items()
+            if status != "414"
+        ]
+
+        assert [where for where, header in headers if header is None] == []
+        assert headers[0][1]["required"] is True
+
+    def test_uri_too_long_is_gunicorn_answer(self):
+        response = openapi()["paths"]["/api/visits/"]["get"]["responses"]["414"]
+
+        assert response == {
+            "description": "The request line is over gunicorn's limit of 4094 bytes; the answer "
+            "is gunicorn's own, not in the Error shape."
         }
 
     def test_retry_after_on_throttled(self):
