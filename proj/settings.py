@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
         '`{"error", "code", "details"?, "request_id"}`; each operation lists the statuses '
         "and codes it can answer. A method an operation does not list answers 405 in the "
         "same shape, with an `Allow` header; an unexpected failure answers 500 "
-        "`server_error`."
+        "`server_error`. No string may contain a NUL character (400 `invalid`)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

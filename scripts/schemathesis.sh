@@ -22,14 +22,16 @@ fi
 
 $PY manage.py migrate --noinput --verbosity 0
 $PY manage.py createcachetable
-KEY=$($PY manage.py shell --verbosity 0 -c "
+read -r KEY SCHEMATHESIS_SITE < <($PY manage.py shell --verbosity 0 -c "
 from accounts.models import ApiKey, User
 from sites.models import Site
+Site.objects.filter(owner__email='$EMAIL').delete()
 User.objects.filter(email='$EMAIL').delete()
 user = User.objects.create_user(email='$EMAIL', password=None)
-Site.objects.create(domain='schemathesis.tally.test', owner=user)
-print(ApiKey.objects.create_key(user=user, name='schemathesis')[1])
+site = Site.objects.create(domain='schemathesis.tally.test', owner=user)
+print(ApiKey.objects.create_key(user=user, name='schemathesis')[1], site.pk)
 ")
+export SCHEMATHESIS_SITE
 
 .venv/bin/gunicorn proj.wsgi --bind "127.0.0.1:$PORT" --workers 2 >"$REPORTS/server.log" 2>&1 &
 SERVER=$!
@@ -50,7 +52,8 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-.venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/?format=json" \
+.venv/bin/schemathesis --config-file scripts/schemathesis.toml \
+  run "http://127.0.0.1:$PORT/api/schema/?format=json" \
   --checks all \
   --header "Authorization: Bearer $KEY" \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \

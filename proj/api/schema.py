@@ -106,7 +106,10 @@ RESPONSE_HEADERS = {
     HTTPStatus.SERVICE_UNAVAILABLE: RETRY_AFTER,
 }
 # What validate_page_url() checks first; bytes, not characters, are limited to MAX_URL_BYTES.
-PAGE_URL_PATTERN = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#:@\s\[\]]"
+PAGE_URL_PATTERN = (
+    r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
+    r"([^/?#@]*@[^/?#:@\s\]]|[^/?#:@\s\]][^/?#@]*([/?#]|$))"  # a host, after any user@
+)
 PARAMETER_EXAMPLES = {
     "id": 2,
     "site_pk": 2,

@@ -1,5 +1,6 @@
 """The OpenAPI schema: tags by area, error answers, examples and constraints (proj.api.schema)."""
 
+import re
 from functools import cache
 from http import HTTPStatus
 
@@ -13,7 +14,9 @@ from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from proj.api.schema import PAGE_URL_PATTERN
 from sites.models import Site
+from visits.enrichment.urls import InvalidUrl, parse_page_url
 
 METHODS = ("get", "post", "patch", "put", "delete")
 DOC = "urn:tally-schema"
@@ -349,6 +352,25 @@ class ConstraintsTest:
             "pattern": r"^\s*(\{[\s\S]*\}\s*)?$",
             "description": "A JSON object.",
         }
+
+
+class PageUrlPatternTest:
+    @pytest.mark.parametrize(
+        "url", ["https://example.com/x", " HTTP://a@example.com/", "http://[::1]:8000/"]
+    )
+    def test_page_url_pattern_matches_url_accepted(self, url):
+        parse_page_url(url)
+
+        assert re.match(PAGE_URL_PATTERN, url)
+
+    @pytest.mark.parametrize(
+        "url", ["ftp://example.com/", "http:///x", "http://:80/", "https://user@", "example.com"]
+    )
+    def test_page_url_pattern_refuses_url_without_host(self, url):
+        with pytest.raises(InvalidUrl):
+            parse_page_url(url)
+
+        assert re.match(PAGE_URL_PATTERN, url) is None
 
 
 @pytest.mark.django_db
