@@ -107,8 +107,8 @@ RESPONSE_HEADERS = {
 }
 # What validate_page_url() checks first; bytes, not characters, are limited to MAX_URL_BYTES.
 PAGE_URL_PATTERN = (
-    r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
-    r"([^/?#@]*@[^/?#:@\s\]]|[^/?#:@\s\]][^/?#@]*([/?#]|$))"  # a host, after any user@
+    r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([^/?#@\[\]]*@)?"  # any user@
+    r"(\[[0-9A-Fa-f:.]+\](:[0-9]*)?|[^/?#:@\s\[\]][^/?#@\[\]]*)([/?#]|$)"  # the host
 )
 PARAMETER_EXAMPLES = {
     "id": 2,

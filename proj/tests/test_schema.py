@@ -364,7 +364,16 @@ class PageUrlPatternTest:
         assert re.match(PAGE_URL_PATTERN, url)
 
     @pytest.mark.parametrize(
-        "url", ["ftp://example.com/", "http:///x", "http://:80/", "https://user@", "example.com"]
+        "url",
+        [
+            "ftp://example.com/",
+            "http:///x",
+            "http://:80/",
+            "https://user@",
+            "example.com",
+            "http://[bad/",
+            "http://a]b/",
+        ],
     )
     def test_page_url_pattern_refuses_url_without_host(self, url):
         with pytest.raises(InvalidUrl):
