@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean schemathesis
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: lint
 	else \
 		echo "diff-cover: first commit, nothing to compare against"; \
 	fi
+
+# Fuzz the API against its OpenAPI schema, every check (slow; not part of `make test`).
+schemathesis: install
+	scripts/schemathesis.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache

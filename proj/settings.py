@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["proj.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "proj.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "proj.api.schema.TallyAutoSchema",
     "EXCEPTION_HANDLER": "proj.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {
@@ -212,11 +212,28 @@ REST_FRAMEWORK = {
     },
 }
 
+# The schema's conventions (tags, error answers, examples) are in proj/api/schema.py.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tally API",
-    "DESCRIPTION": "Privacy-friendly web analytics: sites, visits and stats.",
+    "DESCRIPTION": (
+        "Privacy-friendly web analytics: sites, visits and stats.\n\n"
+        "Every error is `application/json` in one shape, the `Error` schema: "
+        '`{"error", "code", "details"?, "request_id"}`; each operation lists the statuses '
+        "and codes it can answer. A method an operation does not list answers 405 in the "
+        "same shape, with an `Allow` header; an unexpected failure answers 500 "
+        "`server_error`. No string may contain a NUL character (400 `invalid`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": "accounts", "description": "Registration, sessions, the profile and API keys."},
+        {"name": "sites", "description": "Sites and the users they are shared with."},
+        {"name": "visits", "description": "Recorded events: list, filter, export, post them."},
+        {"name": "stats", "description": "Aggregates, time series, breakdowns (Stats API v2)."},
+        {"name": "collect", "description": "The public endpoints trackers send events to."},
+        {"name": "meta", "description": "The API index, liveness and health checks."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -12,7 +12,14 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -31,6 +38,15 @@ logger = structlog.get_logger(__name__)
 
 DROPPED_HEADER = "X-Tally-Dropped"
 TRACKER_FILE = Path(__file__).parent / "tracker" / "script.js"
+DROPPED_PARAMETER = OpenApiParameter(
+    DROPPED_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 202],
+    description="Why the event was not recorded for some site: "
+    + ", ".join(DropReason)
+    + " (comma-separated).",
+)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
@@ -130,9 +146,15 @@ class EventView(PublicCollectView):
     @extend_schema(
         request=EventSerializer,
         responses={
-            202: OpenApiResponse(description="Accepted; X-Tally-Dropped names any drop reason."),
-            413: OpenApiResponse(description="Body over 64 KB."),
+            202: OpenApiResponse(
+                response=inline_serializer(
+                    "EventAccepted", {"status": serializers.ChoiceField(choices=["accepted"])}
+                ),
+                description="Accepted; X-Tally-Dropped names any drop reason. "
+                "The body is JSON, sent as application/json or text/plain, at most 64 KB.",
+            ),
         },
+        parameters=[DROPPED_PARAMETER],
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -145,8 +167,12 @@ class EventPixelView(PublicCollectView):
     """Record an event from query parameters and answer a 1x1 GIF, for <noscript>."""
 
     @extend_schema(
-        parameters=[EventSerializer],
-        responses={(200, "image/gif"): OpenApiResponse(description="A transparent pixel.")},
+        responses={
+            (200, "image/gif"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="A transparent pixel."
+            )
+        },
+        parameters=[EventSerializer, DROPPED_PARAMETER],
         auth=[],
     )
     def get(self, request: Request) -> HttpResponse:

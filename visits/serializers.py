@@ -40,7 +40,19 @@ class StrictCharField(serializers.CharField):
 
 
 @extend_schema_field(
-    {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": MAX_PROPS}
+    {
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_PROP_VALUE_BYTES},
+                {"type": "number"},
+                {"type": "boolean"},
+            ]
+        },
+        "maxProperties": MAX_PROPS,
+        "description": f"Names of at most {MAX_PROP_KEY_BYTES} bytes, values of at most "
+        f"{MAX_PROP_VALUE_BYTES} bytes; numbers and booleans are stored as strings.",
+    }
 )
 class PropsField(serializers.Field):
     """Custom properties: an object (or a JSON string of one) of string keys and scalar values.

@@ -8,7 +8,12 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -18,7 +23,7 @@ from rest_framework.response import Response
 from proj.api.filters import OrderingFilter
 from proj.api.pagination import CursorPagination
 from visits.filters import VisitFilter
-from visits.models import Visit, VisitDropped
+from visits.models import DropReason, Visit, VisitDropped
 from visits.renderers import CSVRenderer, csv_lines
 from visits.serializers import ServerVisitSerializer, VisitSerializer
 
@@ -70,11 +75,29 @@ class VisitViewSet(
         return response
 
     @extend_schema(
-        request=ServerVisitSerializer(many=True),
+        request=PolymorphicProxySerializer(
+            "ServerVisits",
+            serializers=[
+                ServerVisitSerializer,
+                ServerVisitSerializer(many=True, min_length=1, max_length=MAX_BATCH),
+            ],
+            resource_type_field_name=None,
+            many=False,
+        ),
         responses={
             201: inline_serializer(
                 "VisitsRecorded",
-                {"recorded": serializers.IntegerField(), "dropped": serializers.ListField()},
+                {
+                    "recorded": serializers.IntegerField(),
+                    "dropped": inline_serializer(
+                        "DroppedVisit",
+                        {
+                            "index": serializers.IntegerField(),
+                            "reason": serializers.ChoiceField(choices=[*DropReason]),
+                        },
+                        many=True,
+                    ),
+                },
             )
         },
     )

@@ -16,6 +16,7 @@ from sites.models import Site
 from visits.stats.engine import QueryTimeout, realtime_visitors, run_query
 from visits.stats.query import InvalidQuery, is_clean_text, parse_query
 from visits.stats.rollups import first_day
+from visits.stats.serializers import StatsQuerySerializer, StatsResultSerializer
 
 
 class QueryTooSlow(APIException):
@@ -44,7 +45,7 @@ class QueryView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=StatsQuerySerializer, responses=StatsResultSerializer)
     def post(self, request: Request) -> Response:
         """Answer a query; an invalid one answers 400 naming the offending part."""
         body = request.data
