@@ -46,4 +46,3 @@ class VisitFilter(django_filters.FilterSet):
     class Meta:
         model = Visit
         fields = EXACT_FIELDS
-

@@ -85,4 +85,3 @@ class CsvLinesTest:
         lines = csv_lines(["path"], [('/a,"b"\nc',)])
 
         assert parsed(lines)[1] == ['/a,"b"\nc']
-
