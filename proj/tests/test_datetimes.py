@@ -13,7 +13,7 @@ def at_offset(offset: timedelta) -> datetime:
 
 class HasStorableOffsetTest:
     def test_has_storable_offset_naive(self):
-        assert has_storable_offset(datetime(2026, 11, 1)) is True
+        assert has_storable_offset(datetime.fromisoformat("2026-11-01T00:00:00")) is True
 
     @pytest.mark.parametrize(
         "offset",

@@ -125,22 +125,6 @@ class EventSerializerTest:
             "interactive": True,
         }
 
-    def test_event_serializer_unknown_keys_ignored(self):
-        # Keys of Plausible's trackers this service does not read: hash mode and revenue.
-        serializer = EventSerializer(data={**EVENT, "h": 1, "revenue": {"amount": "9.99"}})
-
-        valid = serializer.is_valid()
-
-        assert valid, serializer.errors
-        assert set(serializer.validated_data) == {
-            "name",
-            "url",
-            "domain",
-            "referrer",
-            "props",
-            "interactive",
-        }
-
     def test_event_serializer_query_parameters(self):
         query = QueryDict("n=signup&u=https://example.com/&d=example.com&p=&i=0")
         serializer = EventSerializer(data=query)
