@@ -24,7 +24,7 @@ class StrictFieldsMixin:
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
-            if refused and isinstance(error.detail, dict):
+            if refused:  # report them with the other fields' errors, all at once
                 raise serializers.ValidationError({**error.detail, **refused}) from error
             raise
         if refused:
