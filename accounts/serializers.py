@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from accounts.models import ApiKey, User
+from proj.api.serializers import StrictModelSerializer, StrictSerializer
 
 
 def check_password_strength(password: str, *, user: User) -> None:
@@ -16,7 +17,7 @@ def check_password_strength(password: str, *, user: User) -> None:
         raise serializers.ValidationError(list(error.messages)) from error
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictModelSerializer):
     """A user as the user sees themselves; only the name is editable."""
 
     class Meta:
@@ -25,7 +26,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "created_at"]
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(StrictSerializer):
     """Sign in with email and password."""
 
     email = serializers.EmailField(max_length=254)
@@ -64,7 +65,7 @@ class RegisterSerializer(LoginSerializer):
             ) from error
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(StrictSerializer):
     """Change the password, given the current one."""
 
     current_password = serializers.CharField(write_only=True, trim_whitespace=False)
@@ -82,7 +83,7 @@ class PasswordChangeSerializer(serializers.Serializer):
         return value
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(StrictModelSerializer):
     """An API key as listed: never its secret."""
 
     class Meta:

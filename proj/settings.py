@@ -191,12 +191,14 @@ except ValueError as error:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "proj.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "proj.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["proj.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "proj.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["proj.api.filters.KnownQueryParameters"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "proj.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "proj.api.schema.TallyAutoSchema",
     "EXCEPTION_HANDLER": "proj.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

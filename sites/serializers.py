@@ -3,7 +3,7 @@
 from django.utils.html import format_html
 from rest_framework import serializers
 
-from proj.api.serializers import ModelCleanSerializer
+from proj.api.serializers import ModelCleanSerializer, StrictModelSerializer, StrictSerializer
 from sites.models import Membership, Role, Site
 
 TRACKER_PATH = "/js/script.js"
@@ -53,7 +53,7 @@ class SiteSerializer(ModelCleanSerializer):
         return format_html('<script defer data-domain="{}" src="{}"></script>', site.domain, src)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(StrictModelSerializer):
     """A user a site is shared with."""
 
     user_id = serializers.IntegerField(read_only=True)
@@ -66,7 +66,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class NewMemberSerializer(serializers.Serializer):
+class NewMemberSerializer(StrictSerializer):
     """Share a site with a registered user, by email."""
 
     email = serializers.EmailField()

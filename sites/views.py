@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
-from proj.api.filters import OrderingFilter
+from proj.api.filters import KnownQueryParameters, OrderingFilter
 from proj.api.serializers import as_serializer_errors
 from sites.models import Membership, Role, Site
 from sites.permissions import SiteRolePermission
@@ -33,7 +33,7 @@ class SiteViewSet(viewsets.ModelViewSet):
 
     serializer_class = SiteSerializer
     permission_classes = [*viewsets.ModelViewSet.permission_classes, SiteRolePermission]
-    filter_backends = [OrderingFilter]
+    filter_backends = [KnownQueryParameters, OrderingFilter]
     ordering_fields = ["domain", "name", "created_at"]
     ordering = ["domain"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

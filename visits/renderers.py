@@ -12,15 +12,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CSVRenderer(BaseRenderer):
-    """Selects ``?format=csv``; the view streams the rows itself."""
+    """Selects ``?format=csv``; it renders nothing itself.
+
+    The view streams the rows, and errors are rendered as JSON whatever the format asked for
+    (proj/api/errors.py).
+    """
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        """Render an error raised before streaming began, as text."""
-        return str(data).encode()
 
 
 class _Line:

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from proj.api.serializers import DateTimeField, StrictModelSerializer, StrictSerializer
 from sites.domains import normalize_domain
 from sites.models import Site
 from visits.enrichment.urls import UTM_PARAMETERS, InvalidUrl, parse_page_url
@@ -126,7 +127,11 @@ def _event_domain(raw: str) -> str:
 
 
 class EventSerializer(serializers.Serializer):
-    """An event in the shape of Plausible's Events API, long names or one-letter aliases."""
+    """An event in the shape of Plausible's Events API, long names or one-letter aliases.
+
+    Unknown keys are ignored, as Plausible's own ingestion ignores them (it reads only the
+    fields it knows): a tracker must not lose events to a key this service does not know.
+    """
 
     name = StrictCharField(max_length=120)
     url = StrictCharField(validators=[validate_page_url])
@@ -237,7 +242,7 @@ def _plain_text(value, max_length: int | None) -> bool:
 _PROPS = PropsField()
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(StrictModelSerializer):
     """A recorded event as owners read it."""
 
     class Meta:
@@ -296,7 +301,7 @@ MAX_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=1)
 
 
-class ServerVisitSerializer(serializers.Serializer):
+class ServerVisitSerializer(StrictSerializer):
     """A visit posted by a server on behalf of a visitor, whose IP and user agent it passes."""
 
     site = EditableSiteField()
@@ -307,7 +312,7 @@ class ServerVisitSerializer(serializers.Serializer):
     interactive = serializers.BooleanField(required=False, default=True)
     ip = serializers.IPAddressField(help_text="The visitor's IP address; never stored.")
     user_agent = StrictCharField(max_length=1000, help_text="The visitor's User-Agent header.")
-    timestamp = serializers.DateTimeField(
+    timestamp = DateTimeField(
         required=False, help_text="When it happened; default now; at most 30 days ago."
     )
 

@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from proj.api.filters import OrderingFilter
+from proj.api.filters import KnownQueryParameters, OrderingFilter
 from proj.api.pagination import CursorPagination
 from visits.filters import VisitFilter
 from visits.models import DropReason, Visit, VisitDropped
@@ -42,7 +42,7 @@ class VisitViewSet(
 
     serializer_class = VisitSerializer
     pagination_class = CursorPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [KnownQueryParameters, DjangoFilterBackend, OrderingFilter]
     filterset_class = VisitFilter
     ordering_fields = ["timestamp"]
     ordering = ["-timestamp"]
@@ -51,6 +51,13 @@ class VisitViewSet(
     def get_queryset(self):
         """Return the visits of sites the caller can see."""
         return Visit.objects.visible_to(self.request.user)
+
+    def get_renderers(self):
+        """Offer CSV for the list only: one visit, or a posted batch, has no CSV form."""
+        renderers = super().get_renderers()
+        if self.action == "list":
+            return renderers
+        return [renderer for renderer in renderers if renderer.format != CSVRenderer.format]
 
     @extend_schema(
         responses={
@@ -65,6 +72,8 @@ class VisitViewSet(
         if request.accepted_renderer.format != CSVRenderer.format:
             return super().list(request, *args, **kwargs)
         fields = VisitSerializer.Meta.fields
+        # Filtering validates every parameter here, before the first byte is streamed: an
+        # error after the header row could only drop the connection.
         rows = (
             self.filter_queryset(self.get_queryset())
             .values_list(*[f"{name}_id" if name == "site" else name for name in fields])

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, User
 from accounts.throttles import DEVICE_COOKIE
-from proj.tests.errors import assert_error
+from proj.tests.errors import assert_error, assert_invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,16 @@ class RegisterViewTest:
 
 
 class LoginViewTest:
+    def test_login_unknown_field(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/",
+            {"email": "ada@example.com", "password": PASSWORD, "remember": True},
+            format="json",
+        )
+
+        assert_invalid(response, {"remember": ["Unknown field; use email, password."]})
+        assert "_auth_user_id" not in api_client.session
+
     def test_login_starts_session(self, api_client, user):
         response = api_client.post(
             "/api/accounts/login/", {"email": "ADA@example.com", "password": PASSWORD}
@@ -203,10 +213,19 @@ class LoginViewTest:
     def test_login_ignores_next(self, api_client, user):
         response = api_client.post(
             "/api/accounts/login/?next=https://evil.example/",
-            {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"},
+            {"email": user.email, "password": PASSWORD},
         )
 
         assert response.status_code == HTTPStatus.OK
+        assert "Location" not in response
+
+    def test_login_next_in_body_refused(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/",
+            {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"},
+        )
+
+        assert_invalid(response, {"next": ["Unknown field; use email, password."]})
         assert "Location" not in response
 
     def test_login_rotates_session_key(self, api_client, user):
@@ -584,13 +603,23 @@ class MeViewTest:
         assert response.status_code == HTTPStatus.OK
         assert user.name == "Ada L."
 
-    def test_me_patch_email_ignored(self, api_client, user):
+    def test_me_patch_email_read_only(self, api_client, user):
         api_client.force_login(user)
 
-        api_client.patch("/api/accounts/me/", {"email": "evil@example.com"}, format="json")
+        response = api_client.patch(
+            "/api/accounts/me/", {"email": "eve@example.com", "name": "Eve"}, format="json"
+        )
 
+        assert_invalid(response, {"email": ["This field is read-only."]})
         user.refresh_from_db()
-        assert user.email == "ada@example.com"
+        assert (user.email, user.name) == ("ada@example.com", "Ada")
+
+    def test_me_patch_unknown_field(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.patch("/api/accounts/me/", {"nmae": "Eve"}, format="json")
+
+        assert_invalid(response, {"nmae": ["Unknown field; use name."]})
 
     def test_me_put_not_allowed(self, api_client, user):
         api_client.force_login(user)
@@ -726,6 +755,23 @@ class ApiKeyViewSetTest:
 
         assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
         assert ApiKey.objects.filter(pk=other_key.pk).exists()
+
+    def test_create_read_only_field(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.post("/api/accounts/keys/", {"name": "CI", "prefix": "tly_mine"})
+
+        assert_invalid(response, {"prefix": ["This field is read-only."]})
+        assert not ApiKey.objects.filter(user=user).exists()
+
+    def test_list_unknown_parameter(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.get("/api/accounts/keys/", {"name": "CI"})
+
+        assert_invalid(
+            response, {"name": ["Unknown query parameter; use format, page, page_size."]}
+        )
 
     def test_list_anonymous(self, api_client):
         response = api_client.get("/api/accounts/keys/")

@@ -1,12 +1,15 @@
-"""API key authentication: ``Authorization: Bearer <key>``."""
+"""Authentication: API keys (``Authorization: Bearer <key>``) and session cookies."""
 
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 
 from accounts.models import ApiKey, User
+from proj.api.exceptions import CsrfFailed
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -15,10 +18,18 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = b"bearer"
 
     def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
-        """Return the key's user and the key, None without a bearer token; reject bad keys."""
+        """Return the key's user and the key, None without the header; reject bad keys.
+
+        Another scheme (``Token``, ``Basic``) is refused rather than ignored: ignored, it would
+        answer "credentials were not provided" to a client that sent some.
+        """
         parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword:
+        if not parts:
             return None
+        if parts[0].lower() != self.keyword:
+            raise AuthenticationFailed(
+                "Unsupported authorization scheme; use 'Authorization: Bearer <api key>'."
+            )
         if len(parts) != 2:
             raise AuthenticationFailed("Malformed Authorization header; use 'Bearer <api key>'.")
         key = ApiKey.objects.authenticate(parts[1].decode("latin-1"))
@@ -32,6 +43,17 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+class SessionAuthentication(authentication.SessionAuthentication):
+    """Session cookies, with CSRF checks; a failed check answers code ``csrf_failed``."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        """Check the CSRF token as DRF does, raising CsrfFailed instead of PermissionDenied."""
+        try:
+            super().enforce_csrf(request)
+        except PermissionDenied as error:
+            raise CsrfFailed() from error
+
+
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     """Describe API key authentication in the OpenAPI schema."""
 
@@ -41,3 +63,9 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema) -> dict:
         """Return the bearer scheme."""
         return {"type": "http", "scheme": "bearer", "description": "An API key: tly_..."}
+
+
+class SessionAuthenticationScheme(SessionScheme):
+    """Describe session authentication in the OpenAPI schema, as for DRF's own class."""
+
+    target_class = SessionAuthentication

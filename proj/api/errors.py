@@ -8,14 +8,18 @@ import sys
 from collections.abc import Callable
 from http import HTTPStatus
 
+import structlog
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from proj.api.exceptions import CSRF_MESSAGE
 from proj.api.outage import (
     RETRY_AFTER_SECONDS,
     DatabaseUnavailable,
@@ -23,6 +27,8 @@ from proj.api.outage import (
     note_database_unavailable,
 )
 from proj.middleware import request_id_of
+
+logger = structlog.get_logger(__name__)
 
 
 def error_body(request: HttpRequest, *, message: str, code: str, details=None) -> dict:
@@ -52,6 +58,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     response = drf_exception_handler(exc, context)  # sets Retry-After, WWW-Authenticate
     request = context["request"]
+    answer_in_json(request)
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body(
             request,
@@ -66,13 +73,30 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+def answer_in_json(request) -> None:
+    """Render the error as JSON whatever format the request asked for (CSV, YAML, HTML)."""
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = JSONRenderer.media_type
+
+
 def json_error(request: HttpRequest, status: HTTPStatus, *, message: str, code: str):
     """Return an error-shaped JsonResponse, for errors raised outside DRF views."""
     return JsonResponse(error_body(request, message=message, code=code), status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """Answer Django's 400 (e.g. a disallowed Host header) in the error shape."""
+    """Answer Django's 400 in the error shape, naming ALLOWED_HOSTS for an unknown host."""
+    if isinstance(exception, DisallowedHost):
+        # The usual first-deploy mistake: say what to change, to the operator and the client.
+        host = request._get_raw_host()[:255]
+        logger.warning("host_not_allowed", host=host)
+        return json_error(
+            request,
+            HTTPStatus.BAD_REQUEST,
+            message=f"The host {host!r} is not in ALLOWED_HOSTS; add it to that environment "
+            "variable if this server should answer to it.",
+            code="disallowed_host",
+        )
     return json_error(request, HTTPStatus.BAD_REQUEST, message="Bad request.", code="bad_request")
 
 
@@ -88,13 +112,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> JsonRespons
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
     """Answer a failed CSRF check in the error shape."""
-    return json_error(
-        request,
-        HTTPStatus.FORBIDDEN,
-        message="CSRF verification failed. Get a token from /api/accounts/csrf/ "
-        "and send it in the X-CSRFToken header.",
-        code="csrf_failed",
-    )
+    return json_error(request, HTTPStatus.FORBIDDEN, message=CSRF_MESSAGE, code="csrf_failed")
 
 
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:

@@ -1,6 +1,7 @@
 """Serializer base classes shared by the apps."""
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,8 +9,62 @@ from django.db import IntegrityError, transaction
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from proj.datetimes import UTC_OFFSET_MESSAGE, has_storable_offset
 
-class ModelCleanSerializer(serializers.ModelSerializer):
+
+class StrictFieldsMixin:
+    """Refuse input keys that are not writable fields instead of ignoring them.
+
+    A misspelt or read-only field would otherwise answer 200 and change nothing.
+    """
+
+    def to_internal_value(self, data):
+        """Validate the fields, adding an error for every unknown or read-only key."""
+        refused = self.refused_keys(data) if isinstance(data, Mapping) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if refused:  # report them with the other fields' errors, all at once
+                raise serializers.ValidationError({**error.detail, **refused}) from error
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+    def refused_keys(self, data: Mapping) -> dict[str, list[str]]:
+        """Return an error for each key of data that is not a writable field."""
+        writable = [name for name, field in self.fields.items() if not field.read_only]
+        refused = {}
+        for key in data:
+            field = self.fields.get(key)
+            if field is None:
+                refused[key] = [f"Unknown field; use {', '.join(writable)}."]
+            elif field.read_only:
+                refused[key] = ["This field is read-only."]
+        return refused
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A serializer that refuses unknown and read-only input keys."""
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A model serializer that refuses unknown and read-only input keys."""
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A datetime whose UTC offset PostgreSQL can store."""
+
+    default_error_messages = {"utc_offset": UTC_OFFSET_MESSAGE}
+
+    def enforce_timezone(self, value):
+        """Refuse offsets of 16 hours or more, then convert to the current zone as DRF does."""
+        if not has_storable_offset(value):
+            self.fail("utc_offset")
+        return super().enforce_timezone(value)
+
+
+class ModelCleanSerializer(StrictModelSerializer):
     """A model serializer that validates with the model's own ``full_clean()``.
 
     Validation lives on the model (``clean()``, constraints); this runs it on the submitted

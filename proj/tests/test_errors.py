@@ -83,16 +83,65 @@ class ExceptionHandlerTest:
         assert failed[0].exc_info[0] is RuntimeError
 
 
+class ErrorFormatTest:
+    @pytest.mark.parametrize(
+        "url", ["/api/schema/", "/api/schema/?format=yaml", "/api/schema/?format=json"]
+    )
+    def test_error_json_whatever_format_schema(self, api_client, url):
+        response = api_client.post(url)
+
+        assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
+
+    def test_error_json_for_html_page(self, api_client):
+        response = api_client.post("/api/docs/")
+
+        assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
+
+
 class DjangoErrorViewsTest:
     def test_unknown_url(self, api_client):
         response = api_client.get("/no/such/page/")
 
         assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
 
-    def test_disallowed_host(self, api_client):
-        response = api_client.get("/api/health/", HTTP_HOST="evil.example")
+    def test_disallowed_host_named(self, api_client):
+        response = api_client.get("/api/health/", HTTP_HOST="tally.example.com")
 
-        assert_error(response, HTTPStatus.BAD_REQUEST, "bad_request")
+        body = assert_error(response, HTTPStatus.BAD_REQUEST, "disallowed_host")
+        assert body["error"] == (
+            "The host 'tally.example.com' is not in ALLOWED_HOSTS; add it to that environment "
+            "variable if this server should answer to it."
+        )
+
+    def test_disallowed_host_logged(self, api_client, caplog):
+        api_client.get("/api/health/", HTTP_HOST="tally.example.com:8000")
+
+        (record,) = [r for r in caplog.records if r.msg.get("event") == "host_not_allowed"]
+        assert record.levelname == "WARNING"
+        assert record.msg["host"] == "tally.example.com:8000"
+
+    def test_disallowed_host_long_cut(self, api_client):
+        host = "a" * 300 + ".example"
+
+        response = api_client.get("/api/health/", HTTP_HOST=host)
+
+        body = assert_error(response, HTTPStatus.BAD_REQUEST, "disallowed_host")
+        assert f"'{'a' * 255}'" in body["error"]
+        assert "a" * 256 not in body["error"]
+
+    def test_bad_request_other(self, rf):
+        from proj.api.errors import bad_request
+
+        request = rf.get("/", HTTP_X_REQUEST_ID="abcdefgh-1234")
+
+        response = bad_request(request, ValueError("nope"))
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert json.loads(response.content) == {
+            "error": "Bad request.",
+            "code": "bad_request",
+            "request_id": "abcdefgh-1234",
+        }
 
     @pytest.mark.django_db
     def test_csrf_failure(self):

@@ -1,14 +1,16 @@
-"""The ordering filter shared by the collections."""
+"""The filter backends and filters shared by the collections."""
 
 from types import SimpleNamespace
 
+import django_filters
 import pytest
 from model_bakery import baker
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from proj.api.filters import OrderingFilter
+from proj.api.filters import IsoDateTimeFilter, KnownQueryParameters, OrderingFilter
+from proj.api.pagination import CursorPagination, PageNumberPagination
 from sites.models import Site
 
 ORDERING_MESSAGE = (
@@ -105,3 +107,96 @@ class OrderingFilterTest:
 
         assert ordered.query.order_by == ("-name", "id")
         assert list(ordered) == sorted(sites, key=lambda site: site.pk)
+
+
+class SiteFilterSet(django_filters.FilterSet):
+    since = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Site
+        fields = ["domain"]
+
+
+def list_view(**attributes) -> SimpleNamespace:
+    return SimpleNamespace(
+        **{
+            "filter_backends": [KnownQueryParameters, OrderingFilter],
+            "paginator": PageNumberPagination(),
+            "ordering_fields": ["domain"],
+            **attributes,
+        }
+    )
+
+
+class KnownQueryParametersTest:
+    def test_known_parameters_of_paginated_ordered_view(self):
+        known = KnownQueryParameters.known_parameters(list_view())
+
+        assert known == {"format", "ordering", "page", "page_size"}
+
+    def test_known_parameters_with_filterset_and_cursor(self):
+        view = list_view(filterset_class=SiteFilterSet, paginator=CursorPagination())
+
+        known = KnownQueryParameters.known_parameters(view)
+
+        assert known == {"format", "ordering", "cursor", "page_size", "domain", "since"}
+
+    def test_known_parameters_unpaginated(self):
+        view = list_view(filter_backends=[KnownQueryParameters], paginator=None)
+
+        known = KnownQueryParameters.known_parameters(view)
+
+        assert known == {"format"}
+
+    def test_filter_queryset_known_parameters(self):
+        queryset = Site.objects.all()
+        request = get_request(ordering="domain", page="2", page_size="5", format="json")
+
+        filtered = KnownQueryParameters().filter_queryset(request, queryset, list_view())
+
+        assert filtered is queryset
+
+    def test_filter_queryset_unknown_parameters_named(self):
+        request = get_request(colour="blue", ordering="domain", pgae="2")
+
+        with pytest.raises(ValidationError) as excinfo:
+            KnownQueryParameters().filter_queryset(request, Site.objects.all(), list_view())
+
+        message = "Unknown query parameter; use format, ordering, page, page_size."
+        assert excinfo.value.detail == {"colour": [message], "pgae": [message]}
+
+
+@pytest.mark.django_db
+class IsoDateTimeFilterTest:
+    @pytest.mark.parametrize(
+        ("since", "found"),
+        [
+            pytest.param("2026-11-01T15:59:00+15:59", True, id="largest-offset"),
+            pytest.param("2026-11-01T00:00:00-15:59", False, id="smallest-offset"),
+            pytest.param("2026-11-01T00:00:00Z", True, id="utc"),
+        ],
+    )
+    def test_filter_storable_offset(self, since, found):
+        site = baker.make(Site, domain="example.com")
+        Site.objects.filter(pk=site.pk).update(created_at="2026-11-01T00:30:00Z")
+
+        filterset = SiteFilterSet({"since": since}, queryset=Site.objects.all())
+
+        assert (list(filterset.qs) == [site]) is found
+
+    @pytest.mark.parametrize("since", ["2020-01-01T00:00:00+16:00", "2020-01-01T00:00:00-20:00"])
+    def test_filter_offset_postgresql_refuses(self, since):
+        filterset = SiteFilterSet({"since": since}, queryset=Site.objects.all())
+
+        valid = filterset.is_valid()
+
+        assert valid is False
+        assert filterset.errors == {"since": ["UTC offsets lie between -15:59 and +15:59."]}
+
+    def test_filter_invalid_datetime(self):
+        filterset = SiteFilterSet({"since": "yesterday"}, queryset=Site.objects.all())
+
+        valid = filterset.is_valid()
+
+        assert valid is False
+        assert filterset.errors == {"since": ["Enter a valid date/time."]}

@@ -2,7 +2,7 @@
 
 import pytest
 from model_bakery import baker
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
@@ -71,11 +71,7 @@ class PageNumberPaginationTest:
         [
             pytest.param("1", 1, id="one"),
             pytest.param("100", 100, id="at-cap"),
-            pytest.param("101", 100, id="over-cap"),
-            pytest.param("100000", 100, id="far-over-cap"),
-            pytest.param("0", 50, id="zero-default"),
-            pytest.param("-5", 50, id="negative-default"),
-            pytest.param("many", 50, id="not-a-number-default"),
+            pytest.param("007", 7, id="leading-zeros"),
         ],
     )
     def test_get_page_size(self, page_size, expected):
@@ -84,6 +80,28 @@ class PageNumberPaginationTest:
         size = pagination.get_page_size(get_request(page_size=page_size))
 
         assert size == expected
+
+    @pytest.mark.parametrize(
+        "page_size",
+        [
+            pytest.param("101", id="over-cap"),
+            pytest.param("100000", id="far-over-cap"),
+            pytest.param("0", id="zero"),
+            pytest.param("-5", id="negative"),
+            pytest.param("many", id="not-a-number"),
+            pytest.param("", id="empty"),
+            pytest.param("2.5", id="fraction"),
+            pytest.param("\u0663", id="non-ascii-digit"),
+            pytest.param("9" * 5000, id="thousands-of-digits"),
+        ],
+    )
+    def test_get_page_size_invalid(self, page_size):
+        pagination = PageNumberPagination()
+
+        with pytest.raises(ValidationError) as excinfo:
+            pagination.get_page_size(get_request(page_size=page_size))
+
+        assert excinfo.value.detail == {"page_size": ["A whole number from 1 to 100."]}
 
     @pytest.mark.parametrize("page", ["2", "0", "last-but-one"])
     def test_paginate_queryset_invalid_page(self, sites, page):

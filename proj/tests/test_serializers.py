@@ -1,4 +1,8 @@
-"""The serializer base class that validates with the model's full_clean()."""
+"""The serializer base classes: strict input keys, storable datetimes, model full_clean()."""
+
+import importlib
+import inspect
+from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -6,7 +10,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from model_bakery import baker
 from rest_framework import serializers
 
-from proj.api.serializers import as_serializer_errors
+from proj.api.serializers import (
+    DateTimeField,
+    StrictFieldsMixin,
+    StrictSerializer,
+    as_serializer_errors,
+)
 from sites.models import Site
 from sites.serializers import SiteSerializer
 
@@ -166,3 +175,115 @@ class AsSerializerErrorsTest:
         errors = as_serializer_errors(error)
 
         assert errors == ["example.com is taken."]
+
+
+class NoteSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=5)
+    body = serializers.CharField(required=False)
+    id = serializers.IntegerField(read_only=True)
+
+
+class StrictFieldsMixinTest:
+    def test_to_internal_value_writable_fields(self):
+        serializer = NoteSerializer(data={"title": "Hi", "body": "Text"})
+
+        valid = serializer.is_valid()
+
+        assert valid is True
+        assert serializer.validated_data == {"title": "Hi", "body": "Text"}
+
+    def test_to_internal_value_unknown_field(self):
+        serializer = NoteSerializer(data={"title": "Hi", "bdoy": "Text"})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"bdoy": ["Unknown field; use title, body."]}
+
+    def test_to_internal_value_read_only_field(self):
+        serializer = NoteSerializer(data={"title": "Hi", "id": 7})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"id": ["This field is read-only."]}
+
+    def test_to_internal_value_refused_keys_with_field_errors(self):
+        serializer = NoteSerializer(data={"title": "Too long", "id": 7, "colour": "red"})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "title": ["Ensure this field has no more than 5 characters."],
+            "id": ["This field is read-only."],
+            "colour": ["Unknown field; use title, body."],
+        }
+
+    def test_to_internal_value_not_an_object(self):
+        serializer = NoteSerializer(data=["title"])
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
+        }
+
+    def test_to_internal_value_partial_update_unknown_field(self):
+        serializer = NoteSerializer(data={"titel": "Hi"}, partial=True)
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"titel": ["Unknown field; use title, body."]}
+
+    @pytest.mark.parametrize(
+        "module_name", ["accounts.serializers", "sites.serializers", "visits.serializers"]
+    )
+    def test_every_api_serializer_strict(self, module_name):
+        module = importlib.import_module(module_name)
+        serializer_classes = [
+            value
+            for value in vars(module).values()
+            if inspect.isclass(value)
+            and issubclass(value, serializers.BaseSerializer)
+            and value.__module__ == module_name
+        ]
+
+        lenient = [
+            cls.__name__ for cls in serializer_classes if not issubclass(cls, StrictFieldsMixin)
+        ]
+
+        assert serializer_classes
+        # The collect endpoint ignores unknown keys, as Plausible does.
+        assert lenient == (["EventSerializer"] if module_name == "visits.serializers" else [])
+
+
+class DateTimeFieldTest:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            pytest.param(
+                "2026-11-01T15:59:00+15:59", datetime(2026, 11, 1, tzinfo=UTC), id="largest"
+            ),
+            pytest.param(
+                "2026-11-01T00:00:00-15:59",
+                datetime(2026, 11, 1, 15, 59, tzinfo=UTC),
+                id="smallest",
+            ),
+            pytest.param("2026-11-01T00:00:00", datetime(2026, 11, 1, tzinfo=UTC), id="naive"),
+        ],
+    )
+    def test_to_internal_value_storable_offset(self, value, expected):
+        moment = DateTimeField().to_internal_value(value)
+
+        assert moment == expected
+        assert moment.utcoffset().total_seconds() == 0
+
+    @pytest.mark.parametrize("value", ["2026-11-01T00:00:00+16:00", "2026-11-01T00:00:00-20:00"])
+    def test_to_internal_value_offset_postgresql_refuses(self, value):
+        with pytest.raises(serializers.ValidationError) as excinfo:
+            DateTimeField().to_internal_value(value)
+
+        assert excinfo.value.detail == ["UTC offsets lie between -15:59 and +15:59."]

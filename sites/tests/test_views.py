@@ -130,7 +130,7 @@ class SiteViewSetCreateTest:
         assert site.public is True
         assert site.excluded_ips == ["10.0.0.0/8", "203.0.113.7/32"]
 
-    def test_create_read_only_fields_ignored(self, api_client, owner, stranger):
+    def test_create_read_only_fields(self, api_client, owner, stranger):
         api_client.force_authenticate(owner)
 
         response = api_client.post(
@@ -146,15 +146,30 @@ class SiteViewSetCreateTest:
             format="json",
         )
 
-        assert response.status_code == HTTPStatus.CREATED
-        body = response.json()
-        assert body["owner"] == "owner@example.com"
-        assert body["role"] == "owner"
-        assert body["tracking_snippet"] == snippet("example.com")
-        site = Site.objects.get(domain="example.com")
-        assert site.pk == body["id"]
-        assert site.owner == owner
-        assert site.created_at.year != 2000
+        read_only = ["This field is read-only."]
+        assert_invalid(
+            response,
+            {
+                "id": read_only,
+                "owner": read_only,
+                "role": read_only,
+                "created_at": read_only,
+                "tracking_snippet": read_only,
+            },
+        )
+        assert not Site.objects.filter(domain="example.com").exists()
+
+    def test_create_unknown_field(self, api_client, owner):
+        api_client.force_authenticate(owner)
+
+        response = api_client.post(
+            SITES_URL, {"domain": "example.com", "time_zone": "Europe/Paris"}, format="json"
+        )
+
+        assert_invalid(
+            response,
+            {"time_zone": ["Unknown field; use domain, name, timezone, public, excluded_ips."]},
+        )
 
     def test_create_with_api_key(self, api_client, owner):
         _, secret = ApiKey.objects.create_key(user=owner, name="ci")
@@ -421,22 +436,38 @@ class SiteViewSetListTest:
         assert body["next"] is None
         assert [item["domain"] for item in body["results"]] == ["c.example"]
 
-    def test_list_page_size_capped(self, api_client, owner, site):
+    def test_list_page_size_at_cap(self, api_client, owner, site):
         api_client.force_authenticate(owner)
 
-        response = api_client.get(SITES_URL, {"page_size": 1000})
+        response = api_client.get(SITES_URL, {"page_size": 100})
 
         assert response.status_code == HTTPStatus.OK
         assert response.json()["page_size"] == 100
 
-    @pytest.mark.parametrize("page_size", ["0", "-1", "abc", ""])
-    def test_list_page_size_invalid_default(self, api_client, owner, site, page_size):
+    @pytest.mark.parametrize("page_size", ["101", "1000", "0", "-1", "abc", "", "2.0"])
+    def test_list_page_size_invalid(self, api_client, owner, site, page_size):
         api_client.force_authenticate(owner)
 
         response = api_client.get(SITES_URL, {"page_size": page_size})
 
-        assert response.status_code == HTTPStatus.OK
-        assert response.json()["page_size"] == 50
+        assert_invalid(response, {"page_size": ["A whole number from 1 to 100."]})
+
+    def test_list_unknown_parameter(self, api_client, owner, site):
+        api_client.force_authenticate(owner)
+
+        response = api_client.get(SITES_URL, {"domain": "example.com"})
+
+        assert_invalid(
+            response,
+            {"domain": ["Unknown query parameter; use format, ordering, page, page_size."]},
+        )
+
+    def test_list_unknown_format(self, api_client, owner, site):
+        api_client.force_authenticate(owner)
+
+        response = api_client.get(SITES_URL, {"format": "csv"})
+
+        assert_invalid(response, {"format": ["Unknown format; use json."]})
 
     @pytest.mark.parametrize("page", ["2", "0", "abc"])
     def test_list_invalid_page(self, api_client, owner, site, page):
@@ -701,12 +732,27 @@ class SiteViewSetPartialUpdateTest:
     def test_partial_update_owner_read_only(self, api_client, site, admin):
         api_client.force_authenticate(admin)
 
-        response = api_client.patch(site_url(site), {"owner": admin.email}, format="json")
+        response = api_client.patch(
+            site_url(site), {"owner": admin.email, "name": "Mine"}, format="json"
+        )
 
-        assert response.status_code == HTTPStatus.OK
-        assert response.json()["owner"] == "owner@example.com"
+        assert_invalid(response, {"owner": ["This field is read-only."]})
         site.refresh_from_db()
-        assert site.owner.email == "owner@example.com"
+        assert (site.owner.email, site.name) == ("owner@example.com", "Example")
+
+    def test_partial_update_unknown_parameter(self, api_client, site, admin):
+        api_client.force_authenticate(admin)
+
+        response = api_client.patch(
+            site_url(site), {"name": "Mine"}, format="json", QUERY_STRING="dry_run=1"
+        )
+
+        assert_invalid(
+            response,
+            {"dry_run": ["Unknown query parameter; use format, ordering, page, page_size."]},
+        )
+        site.refresh_from_db()
+        assert site.name == "Example"
 
     def test_partial_update_by_viewer_forbidden(self, api_client, site, viewer):
         api_client.force_authenticate(viewer)
@@ -837,6 +883,15 @@ class MemberViewSetListTest:
         assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
         assert "viewer@example.com" not in response.content.decode()
 
+    def test_list_unknown_parameter(self, api_client, owner, site):
+        api_client.force_authenticate(owner)
+
+        response = api_client.get(members_url(site), {"role": "admin"})
+
+        assert_invalid(
+            response, {"role": ["Unknown query parameter; use format, page, page_size."]}
+        )
+
     def test_list_nonexistent_site_not_found(self, api_client, owner):
         api_client.force_authenticate(owner)
 
@@ -859,6 +914,16 @@ class MemberViewSetListTest:
 
 
 class MemberViewSetCreateTest:
+    def test_create_unknown_field(self, api_client, owner, site, stranger):
+        api_client.force_authenticate(owner)
+
+        response = api_client.post(
+            members_url(site), {"email": stranger.email, "role": "viewer", "notify": True}
+        )
+
+        assert_invalid(response, {"notify": ["Unknown field; use email, role."]})
+        assert not Membership.objects.filter(user=stranger).exists()
+
     def test_create_throttled_per_user(self, api_client, owner, site, stranger):
         api_client.force_authenticate(owner)
         for _ in range(60):
@@ -1018,6 +1083,16 @@ class MemberViewSetPartialUpdateTest:
         response = api_client.patch(member_url(site, viewer), {"role": "owner"}, format="json")
 
         assert_invalid(response, {"role": ['"owner" is not a valid choice.']})
+        assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
+
+    def test_partial_update_read_only_email(self, api_client, owner, site, viewer):
+        api_client.force_authenticate(owner)
+
+        response = api_client.patch(
+            member_url(site, viewer), {"role": "admin", "email": "eve@example.com"}, format="json"
+        )
+
+        assert_invalid(response, {"email": ["This field is read-only."]})
         assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
 
     def test_partial_update_by_viewer_forbidden(self, api_client, site, admin, viewer):

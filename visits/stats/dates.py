@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from proj.datetimes import UTC_OFFSET_MESSAGE, has_storable_offset
+
 # Explicit ranges stay within years every computation here can handle, comparisons included.
 FIRST_YEAR, LAST_YEAR = 1970, 9998
 PERIODS = ("day", "7d", "28d", "30d", "month", "6mo", "12mo", "year", "all")
@@ -147,13 +149,18 @@ def _explicit(value: list[str], *, tz: ZoneInfo) -> DateRange:
             date_range = local_days_range(first, last + timedelta(days=1), tz)
         else:
             start, last = (datetime.fromisoformat(v) for v in value)
+            if not (has_storable_offset(start) and has_storable_offset(last)):
+                raise InvalidDateRange(f"date_range: {UTC_OFFSET_MESSAGE}")
             start, last = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, last))
             date_range = DateRange(start, last + timedelta(seconds=1), tz)
+    except InvalidDateRange:
+        raise
     except (ValueError, OverflowError) as error:
         raise InvalidDateRange(f"date_range: {error}.") from error
     if date_range.end <= date_range.start:
         raise InvalidDateRange("date_range ends before it starts.")
-    if date_range.start.year < FIRST_YEAR or date_range.end.year > LAST_YEAR:
+    # The range's own first and last day (or moment) count, not the moment after its end.
+    if date_range.start.year < FIRST_YEAR or last.year > LAST_YEAR:
         raise InvalidDateRange(f"date_range lies between {FIRST_YEAR} and {LAST_YEAR}.")
     return date_range
 

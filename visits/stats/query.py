@@ -317,7 +317,8 @@ def _comparison(value) -> str | None:
     if value is None or value is False:
         return None
     mode = value.get("mode") if isinstance(value, dict) else value
-    if mode not in COMPARISON_MODES:
+    # Plausible's other options (match_day_of_week, custom date_range) are refused, not ignored.
+    if mode not in COMPARISON_MODES or (isinstance(value, dict) and set(value) != {"mode"}):
         raise InvalidQuery(
             "include",
             'include.comparisons is {"mode": "previous_period"} or {"mode": "year_over_year"}.',

@@ -1,9 +1,12 @@
 """The filters of the visits collection, applied to a queryset directly."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from model_bakery import baker
+from rest_framework.exceptions import NotFound
 
 from sites.models import Site
 from visits.filters import EXACT_FIELDS, VisitFilter
@@ -12,10 +15,12 @@ from visits.models import Visit
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+UTC_OFFSET = "UTC offsets lie between -15:59 and +15:59."
 
 
-def filtered(params: dict) -> list[Visit]:
-    return list(VisitFilter(params, queryset=Visit.objects.order_by("id")).qs)
+def filtered(params: dict, user=None) -> list[Visit]:
+    request = SimpleNamespace(user=user or AnonymousUser())
+    return list(VisitFilter(params, queryset=Visit.objects.order_by("id"), request=request).qs)
 
 
 @pytest.fixture
@@ -32,13 +37,22 @@ class VisitFilterTest:
         assert result == visits
 
     def test_site(self, site):
-        other_site = baker.make(Site, domain="example.org")
+        other_site = baker.make(Site, owner=site.owner, domain="example.org")
         visit = baker.make(Visit, site=site)
         baker.make(Visit, site=other_site)
 
-        result = filtered({"site": str(site.pk)})
+        result = filtered({"site": str(site.pk)}, user=site.owner)
 
         assert result == [visit]
+
+    def test_site_not_visible(self, site):
+        stranger = baker.make("accounts.User", email="stranger@example.com")
+        baker.make(Visit, site=site)
+
+        with pytest.raises(NotFound) as excinfo:
+            filtered({"site": str(site.pk)}, user=stranger)
+
+        assert excinfo.value.detail == "No site with this id, or you may not see it."
 
     def test_since_and_until_half_open(self, site):
         baker.make(Visit, site=site, timestamp=NOW - timedelta(microseconds=1))
@@ -92,7 +106,9 @@ class VisitFilterTest:
         [
             ({"since": "2026-03-04T25:00"}, {"since": ["Enter a valid date/time."]}),
             ({"until": "noon"}, {"until": ["Enter a valid date/time."]}),
-            ({"site": "one"}, {"site": ["Enter a number."]}),
+            ({"site": "one"}, {"site": ["Enter a whole number."]}),
+            ({"since": "2026-03-04T12:00:00+16:00"}, {"since": [UTC_OFFSET]}),
+            ({"until": "2026-03-04T12:00:00-16:00"}, {"until": [UTC_OFFSET]}),
         ],
     )
     def test_invalid(self, params, errors):

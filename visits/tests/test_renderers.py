@@ -1,4 +1,4 @@
-"""CSV export: cell formatting, formula escaping and the renderer of errors."""
+"""CSV export: cell formatting and formula escaping."""
 
 import csv
 import io
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from visits.renderers import CSVRenderer, csv_lines
+from visits.renderers import csv_lines
 
 
 def parsed(lines) -> list[list[str]]:
@@ -85,16 +85,3 @@ class CsvLinesTest:
         lines = csv_lines(["path"], [('/a,"b"\nc',)])
 
         assert parsed(lines)[1] == ['/a,"b"\nc']
-
-
-class CSVRendererTest:
-    def test_render_error(self):
-        data = {
-            "error": "Authentication credentials were not provided.",
-            "code": "not_authenticated",
-        }
-
-        body = CSVRenderer().render(data)
-
-        assert body == str(data).encode()
-        assert b"not_authenticated" in body

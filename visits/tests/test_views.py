@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import ApiKey
-from proj.tests.errors import assert_invalid
+from proj.tests.errors import assert_error, assert_invalid
 from sites.models import Role, Site
 from sites.tests.members import member_of
 from visits.models import Session, Visit
@@ -28,6 +28,16 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 UNKNOWN_SITE = "Unknown site, or one you may not post visits to."
 BAD_SCHEME = "A page URL must start with http:// or https://."
 ORDERING_MESSAGE = "Order by one or more of timestamp, with a leading '-' for descending order."
+UNKNOWN_FIELD = (
+    "Unknown field; use site, name, url, referrer, props, interactive, ip, user_agent, timestamp."
+)
+SITE_NOT_FOUND = "No site with this id, or you may not see it."
+UTC_OFFSET = "UTC offsets lie between -15:59 and +15:59."
+UNKNOWN_PARAMETER = (
+    "Unknown query parameter; use browser, country, cursor, device, format, name, ordering, "
+    "os, page_size, path, path_prefix, since, site, source, until, utm_campaign, utm_content, "
+    "utm_medium, utm_source, utm_term."
+)
 
 
 def ids(response) -> list[int]:
@@ -216,7 +226,27 @@ class VisitViewSetFilterTest:
 
         response = owner_client.get(VISITS_URL, {"site": other_site.pk})
 
-        assert response.json()["results"] == []
+        body = assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert body["error"] == SITE_NOT_FOUND
+
+    def test_filter_site_unknown(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"site": site.pk + 1000})
+
+        body = assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert body["error"] == SITE_NOT_FOUND
+
+    def test_filter_site_of_viewer(self, api_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+        api_client.force_authenticate(member_of(site, Role.VIEWER, "viewer@example.com"))
+
+        response = api_client.get(VISITS_URL, {"site": site.pk})
+
+        assert ids(response) == [visit.pk]
+
+    def test_filter_site_out_of_range(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"site": "9" * 30})
+
+        assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
 
     def test_filter_since_inclusive(self, owner_client, site):
         baker.make(Visit, site=site, timestamp=NOW - timedelta(seconds=1))
@@ -250,7 +280,12 @@ class VisitViewSetFilterTest:
         [
             ({"since": "yesterday"}, {"since": ["Enter a valid date/time."]}),
             ({"until": "2026-13-01T00:00:00Z"}, {"until": ["Enter a valid date/time."]}),
-            ({"site": "example.com"}, {"site": ["Enter a number."]}),
+            ({"site": "example.com"}, {"site": ["Enter a whole number."]}),
+            ({"site": "1.5"}, {"site": ["Enter a whole number."]}),
+            ({"since": "2020-01-01T00:00:00+16:00"}, {"since": [UTC_OFFSET]}),
+            ({"until": "2020-01-01T00:00:00-20:00"}, {"until": [UTC_OFFSET]}),
+            ({"page_size": "many"}, {"page_size": ["A whole number from 1 to 1000."]}),
+            ({"page_size": "1001"}, {"page_size": ["A whole number from 1 to 1000."]}),
         ],
     )
     def test_filter_invalid(self, owner_client, site, params, details):
@@ -300,12 +335,31 @@ class VisitViewSetFilterTest:
 
         assert ids(response) == [post.pk, index.pk]
 
-    def test_filter_unknown_parameter_ignored(self, owner_client, site):
+    def test_filter_unknown_parameter(self, owner_client, site):
+        baker.make(Visit, site=site, timestamp=NOW, path="/x")
+
+        response = owner_client.get(VISITS_URL, {"pth": "/x", "colour": "blue"})
+
+        assert_invalid(response, {"pth": [UNKNOWN_PARAMETER], "colour": [UNKNOWN_PARAMETER]})
+
+    def test_filter_unknown_parameter_on_one_visit(self, owner_client, site):
         visit = baker.make(Visit, site=site, timestamp=NOW)
 
-        response = owner_client.get(VISITS_URL, {"colour": "blue"})
+        response = owner_client.get(f"{VISITS_URL}{visit.pk}/", {"pth": "/x"})
 
-        assert ids(response) == [visit.pk]
+        assert_invalid(response, {"pth": [UNKNOWN_PARAMETER]})
+
+    def test_filter_unknown_format(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"format": "xml"})
+
+        assert_invalid(response, {"format": ["Unknown format; use json, csv."]})
+
+    def test_filter_csv_format_of_one_visit(self, owner_client, site):
+        visit = baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(f"{VISITS_URL}{visit.pk}/", {"format": "csv"})
+
+        assert_invalid(response, {"format": ["Unknown format; use json."]})
 
 
 class VisitViewSetOrderingTest:
@@ -343,7 +397,9 @@ class VisitViewSetOrderingTest:
 
 
 class VisitViewSetPaginationTest:
-    @pytest.mark.parametrize("position", [b"not-a-date", b"2026-13-45 10:00:00"])
+    @pytest.mark.parametrize(
+        "position", [b"not-a-date", b"2026-13-45 10:00:00", b"2026-11-01T00:00:00%2B20:00"]
+    )
     def test_pagination_forged_cursor(self, owner_client, site, position):
         forged = base64.b64encode(b"p=" + position).decode()
 
@@ -471,18 +527,45 @@ class VisitViewSetCsvTest:
     def test_csv_export_invalid_filter(self, owner_client, site):
         response = owner_client.get(VISITS_URL, {"format": "csv", "since": "yesterday"})
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert not response.streaming
-        assert "Enter a valid date/time." in response.content.decode()
+        assert_invalid(response, {"since": ["Enter a valid date/time."]})
+
+    def test_csv_export_offset_postgresql_refuses(self, owner_client, site):
+        baker.make(Visit, site=site, timestamp=NOW)
+
+        response = owner_client.get(
+            VISITS_URL, {"format": "csv", "since": "2020-01-01T00:00:00+16:00"}
+        )
+
+        assert not response.streaming
+        assert_invalid(response, {"since": [UTC_OFFSET]})
+
+    def test_csv_export_unknown_parameter(self, owner_client, site):
+        response = owner_client.get(VISITS_URL, {"format": "csv", "pth": "/x"})
+
+        assert not response.streaming
+        assert_invalid(response, {"pth": [UNKNOWN_PARAMETER]})
+
+    def test_csv_export_site_of_stranger(self, owner_client, site, other_site):
+        response = owner_client.get(VISITS_URL, {"format": "csv", "site": other_site.pk})
+
+        assert not response.streaming
+        body = assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert body["error"] == SITE_NOT_FOUND
 
     def test_csv_export_anonymous(self, api_client, site):
         baker.make(Visit, site=site, timestamp=NOW, path="/secret")
 
         response = api_client.get(VISITS_URL, {"format": "csv"})
 
-        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        body = assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
+        assert body["error"] == "Authentication credentials were not provided."
         assert "/secret" not in response.content.decode()
+
+    def test_csv_export_accept_header_anonymous(self, api_client, site):
+        response = api_client.get(VISITS_URL, HTTP_ACCEPT="text/csv")
+
+        assert_error(response, HTTPStatus.UNAUTHORIZED, "not_authenticated")
 
 
 class VisitViewSetCreateTest:
@@ -669,6 +752,48 @@ class VisitViewSetCreateTest:
         response = owner_client.post(VISITS_URL, items, format="json")
 
         assert_invalid(response, {"1.site": [UNKNOWN_SITE]})
+
+    def test_create_unknown_and_read_only_fields(self, owner_client, site):
+        item = server_visit(site, path="/x", id=7)
+
+        response = owner_client.post(VISITS_URL, item, format="json")
+
+        assert_invalid(response, {"path": [UNKNOWN_FIELD], "id": [UNKNOWN_FIELD]})
+        assert not Visit.objects.filter(site=site).exists()
+
+    def test_create_batch_unknown_field_keyed_by_index(self, owner_client, site):
+        items = [server_visit(site), server_visit(site, useragent=CHROME)]
+
+        response = owner_client.post(VISITS_URL, items, format="json")
+
+        assert_invalid(response, {"1.useragent": [UNKNOWN_FIELD]})
+
+    @pytest.mark.parametrize(
+        "timestamp", ["2026-03-04T20:00:00+16:00", "2026-03-03T00:00:00-20:00"]
+    )
+    def test_create_timestamp_offset_postgresql_refuses(self, owner_client, site, timestamp):
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(
+                VISITS_URL, server_visit(site, timestamp=timestamp), format="json"
+            )
+
+        assert_invalid(response, {"timestamp": [UTC_OFFSET]})
+
+    def test_create_timestamp_largest_offset(self, owner_client, site):
+        with time_machine.travel(NOW, tick=False):
+            response = owner_client.post(
+                VISITS_URL,
+                server_visit(site, timestamp="2026-03-04T15:59:00+15:59"),
+                format="json",
+            )
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert Visit.objects.get(site=site).timestamp == NOW - timedelta(hours=12)
+
+    def test_create_csv_format(self, owner_client, site):
+        response = owner_client.post(f"{VISITS_URL}?format=csv", server_visit(site), format="json")
+
+        assert_invalid(response, {"format": ["Unknown format; use json."]})
 
     def test_create_empty_batch(self, owner_client, site):
         response = owner_client.post(VISITS_URL, [], format="json")

@@ -438,13 +438,25 @@ class ParseQueryIncludeTest:
 
     @pytest.mark.parametrize(
         "comparisons",
-        [{"mode": "custom"}, {}, "last_year", True, 1, ["previous_period"]],
+        [
+            {"mode": "custom"},
+            {},
+            "last_year",
+            True,
+            1,
+            ["previous_period"],
+            {"mode": "previous_period", "match_day_of_week": True},
+            {"mode": "year_over_year", "date_range": ["2025-01-01", "2025-01-31"]},
+        ],
     )
     def test_parse_query_comparisons_bad_mode(self, comparisons):
-        with pytest.raises(InvalidQuery, match=r"include\.comparisons is") as rejected:
+        with pytest.raises(InvalidQuery) as rejected:
             parse(include={"comparisons": comparisons})
 
         assert rejected.value.part == "include"
+        assert rejected.value.message == (
+            'include.comparisons is {"mode": "previous_period"} or {"mode": "year_over_year"}.'
+        )
 
     @pytest.mark.parametrize("mode", ["previous_period", "year_over_year"])
     def test_parse_query_comparisons_as_object(self, mode):

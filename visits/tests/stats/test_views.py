@@ -9,6 +9,7 @@ from django.db import connection
 from model_bakery import baker
 
 from accounts.models import ApiKey
+from proj.tests.errors import assert_invalid
 from sites.models import Role, Site
 from visits.models import Visit
 from visits.stats import engine
@@ -225,6 +226,70 @@ class QueryViewTest:
 
         assert response.status_code == HTTPStatus.BAD_REQUEST
         assert list(response.json()["details"]) == ["filters"]
+
+    @pytest.mark.parametrize(
+        "date_range",
+        [
+            ["2026-11-01T00:00:00+20:00", "2026-11-02T00:00:00+20:00"],
+            ["2026-05-19T00:00:00Z", "2026-05-20T00:00:00-16:00"],
+        ],
+    )
+    def test_query_date_range_offset_postgresql_refuses(self, api_client, public_site, date_range):
+        response = api_client.post(
+            QUERY_URL, {**DAY_QUERY, "date_range": date_range}, format="json"
+        )
+
+        assert_invalid(
+            response, {"date_range": ["date_range: UTC offsets lie between -15:59 and +15:59."]}
+        )
+
+    def test_query_date_range_largest_offset(self, api_client, public_site):
+        # 2026-05-20 00:00 to 11:59:59 in UTC: the three events of today.
+        date_range = ["2026-05-20T15:59:00+15:59", "2026-05-20T11:59:59Z"]
+
+        response = api_client.post(
+            QUERY_URL, {**DAY_QUERY, "date_range": date_range}, format="json"
+        )
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["results"] == [{"metrics": [2, 3], "dimensions": []}]
+
+    @pytest.mark.parametrize(
+        "date_range",
+        [
+            pytest.param(["1970-01-01", "1970-01-01"], id="first-day"),
+            pytest.param(["9998-12-31", "9998-12-31"], id="last-day"),
+            pytest.param(["9998-12-30", "9998-12-31"], id="last-two-days"),
+            pytest.param(["9998-12-31T00:00:00", "9998-12-31T23:59:59"], id="last-moment"),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "dimensions", [[], ["time"], ["time:week"], ["time:month"], ["event:page"]]
+    )
+    def test_query_date_range_year_bounds(self, api_client, public_site, date_range, dimensions):
+        body = {**DAY_QUERY, "date_range": date_range, "dimensions": dimensions}
+
+        response = api_client.post(QUERY_URL, body, format="json")
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["results"] == (
+            [] if dimensions else [{"metrics": [0, 0], "dimensions": []}]
+        )
+
+    @pytest.mark.parametrize(
+        "date_range",
+        [
+            pytest.param(["1969-12-31", "1970-01-01"], id="day-before-first"),
+            pytest.param(["9998-12-31", "9999-01-01"], id="day-after-last"),
+            pytest.param(["9998-12-31T00:00:00", "9999-01-01T00:00:00"], id="moment-after-last"),
+        ],
+    )
+    def test_query_date_range_beyond_year_bounds(self, api_client, public_site, date_range):
+        response = api_client.post(
+            QUERY_URL, {**DAY_QUERY, "date_range": date_range}, format="json"
+        )
+
+        assert_invalid(response, {"date_range": ["date_range lies between 1970 and 9998."]})
 
     def test_query_date_range_out_of_range(self, api_client, public_site):
         body = {**DAY_QUERY, "date_range": ["2026-01-01", "9999-12-31"]}
