@@ -49,6 +49,8 @@ EXTRA_ERRORS = {
         (HTTPStatus.SERVICE_UNAVAILABLE, "database_unavailable"),
     ],
     "api_v2_query_create": [(HTTPStatus.SERVICE_UNAVAILABLE, "query_timeout")],
+    # accounts.throttles.SignInAttempt limits sign-in outside DRF's throttle classes.
+    "api_accounts_login_create": [(HTTPStatus.TOO_MANY_REQUESTS, "throttled")],
 }
 
 # What each error code says, as the server words it (proj.api.errors, DRF, the views).
