@@ -373,6 +373,68 @@ class SessionRecordTest:
         assert second.session_id != first.session_id
         assert second.visitor_id != first.visitor_id
 
+    def test_record_pageviews_at_same_time_last_stored_is_exit(self, site):
+        record(site, url=page("/a"))
+        record(site, at=START + timedelta(minutes=5), url=page("/b"))
+
+        record(site, at=START + timedelta(minutes=5), url=page("/c"))
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/a", "/c")
+
+    def test_record_pageviews_at_same_time_first_stored_is_entry(self, site):
+        record(site, url=page("/a"))
+
+        record(site, url=page("/b"))
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/a", "/b")
+
+    def test_record_continues_latest_of_two_visits_in_window(self, site):
+        # 10:35 is stored before 10:25, which sees no earlier event: two visits, 10 minutes
+        # apart. An event at 10:40 sees both within 30 minutes and continues the latest.
+        latest = record(site, at=START + timedelta(minutes=35))
+        earlier = record(site, at=START + timedelta(minutes=25))
+
+        continuing = record(site, at=START + timedelta(minutes=40))
+
+        assert earlier.session_id != latest.session_id
+        assert continuing.session_id == latest.session_id
+
+    def test_record_later_event_not_a_previous_one(self, site):
+        later = record(site, at=START + timedelta(minutes=35))
+
+        earlier = record(site, at=START + timedelta(minutes=25))
+
+        assert earlier.session_id != later.session_id
+        assert Session.objects.get(session_id=earlier.session_id).started_at == START + timedelta(
+            minutes=25
+        )
+
+    def test_record_continues_latest_visit_under_either_salt(self, site):
+        # 00:10 (today's salt) is stored before 23:50 (yesterday's), which sees no earlier
+        # event: two visits. An event at 00:15 sees both within 30 minutes, under the two
+        # salts, and continues the latest.
+        midnight = datetime(2026, 3, 5, tzinfo=UTC)
+        latest = record(site, at=midnight + timedelta(minutes=10))
+        earlier = record(site, at=midnight - timedelta(minutes=10))
+
+        continuing = record(site, at=midnight + timedelta(minutes=15))
+
+        assert earlier.visitor_id != latest.visitor_id
+        assert continuing.session_id == latest.session_id
+
+    def test_record_event_at_same_time_received_after_midnight_continues_visit(self, site):
+        # A pageview and an event of the same moment, the second received after midnight
+        # UTC under the next day's salt: the pageview is its only previous event.
+        evening = datetime(2026, 3, 4, 23, 55, tzinfo=UTC)
+        first = record(site, at=evening)
+
+        second = record(site, at=evening, name="click", received_at=evening + timedelta(minutes=10))
+
+        assert (second.session_id, second.visitor_id) == (first.session_id, first.visitor_id)
+        assert Session.objects.get().events == 2
+
 
 def copies() -> list[tuple[str, datetime, bool]]:
     """Return each event's path, copy of its visit's start, and if its visitor copy is right."""
@@ -445,6 +507,22 @@ class VisitSessionCopyTest:
         record(site, at=START + timedelta(minutes=20), url=page("/next"))
 
         assert copies() == [("/", START, True), ("/next", START, True)]
+
+    def test_record_event_after_local_midnight_copies_visitor_of_visit_start(self, site):
+        site.timezone = "Asia/Tokyo"  # local midnight is 15:00 UTC
+        record(site, at=START.replace(hour=14, minute=50))
+
+        record(site, at=START.replace(hour=15, minute=10), url=page("/next"))
+
+        assert [right for _, _, right in copies()] == [True, True]
+
+    def test_record_event_after_utc_midnight_copies_visitor_of_visit_start(self, site):
+        evening = datetime(2026, 3, 4, 23, 50, tzinfo=UTC)
+        record(site, at=evening)
+
+        record(site, at=evening + timedelta(minutes=20), url=page("/next"))
+
+        assert copies() == [("/", evening, True), ("/next", evening, True)]
 
     def test_record_earlier_event_in_same_half_hour_moves_every_copy(self, site):
         record(site, at=START + timedelta(minutes=10), url=page("/later"))
@@ -682,11 +760,14 @@ class RolledDayQuerySetTest:
 
     def test_forget_other_site_kept(self, site):
         other = baker.make(Site, domain="other.example")
-        baker.make(RolledDay, site=other, day=START.date(), timezone="UTC")
+        for rolled_site in (site, other):
+            baker.make(RolledDay, site=rolled_site, day=START.date(), timezone="UTC")
+            baker.make(DailyRollup, site=rolled_site, day=START.date())
 
         RolledDay.objects.forget(site, [START])
 
-        assert RolledDay.objects.filter(site=other).exists()
+        assert list(RolledDay.objects.values_list("site", flat=True)) == [other.pk]
+        assert list(DailyRollup.objects.values_list("site", flat=True)) == [other.pk]
 
     def test_forget_local_day_of_the_site(self, site):
         site.timezone = "America/New_York"  # 10:00 UTC on 4 March is 05:00 there

@@ -704,6 +704,36 @@ class RunQueryDimensionsTest:
         # pageview does not.
         assert result == [(("/tuesday",), [1, 1]), (("/wednesday",), [1, 0])]
 
+    def test_run_query_visitors_by_event_page_visit_across_utc_midnight(self, site):
+        # 01:50 and 02:10 in Berlin, 23:50 and 00:10 UTC: the second event is received under
+        # the next day's salt and continues the visit, whose visitor it counts as.
+        record(site, datetime(2026, 5, 19, 23, 50, tzinfo=UTC), path="/before")
+        record(site, datetime(2026, 5, 20, 0, 10, tzinfo=UTC), path="/after")
+
+        metrics = aggregate(
+            site,
+            ["visitors", "visits"],
+            date_range=["2026-05-20", "2026-05-20"],
+            filters=[["is", "event:page", ["/before", "/after"]]],
+        )
+
+        assert metrics == [1, 1]
+
+    def test_run_query_visitors_by_event_page_visit_across_local_midnight(self, site):
+        # 23:50 and 00:10 in Berlin, one UTC day: the visit's visitor is Tuesday's, also on
+        # its Wednesday event.
+        record(site, berlin(2026, 5, 19, 23, 50), path="/tuesday")
+        record(site, berlin(2026, 5, 20, 0, 10), path="/wednesday")
+
+        metrics = aggregate(
+            site,
+            ["visitors", "visits"],
+            date_range=["2026-05-19", "2026-05-20"],
+            filters=[["is", "event:page", ["/tuesday", "/wednesday"]]],
+        )
+
+        assert metrics == [1, 1]
+
     def test_run_query_visitors_by_event_page_start_moved_to_previous_day(self, site):
         site.timezone = "Asia/Kathmandu"  # UTC+5:45: local midnight is 18:15 UTC
         site.save()
