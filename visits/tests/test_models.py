@@ -22,6 +22,7 @@ from visits.models import (
     new_session_id,
 )
 from visits.tests.events import CHROME, pageview
+from visits.tests.test_geoip import LONDON, write_db
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,44 @@ class VisitRecordTest:
         assert (stored.session_id, stored.visitor_id) == (visit.session_id, visit.visitor_id)
         assert stored.timestamp == START
         assert stored.site == site
+
+    def test_record_returns_every_field_as_stored(self, site):
+        url = "https://example.com/pricing?utm_source=newsletter&utm_campaign=spring"
+
+        visit = record(
+            site,
+            name="signup",
+            url=url,
+            referrer="https://www.google.com/",
+            props={"plan": "pro"},
+            interactive=False,
+            user_agent=FIREFOX,
+        )
+
+        assert field_values(visit) == field_values(Visit.objects.get(pk=visit.pk))
+
+    def test_record_returns_visit_acquisition(self, site):
+        record(site, referrer="https://www.google.com/", url=page("/?utm_medium=cpc"))
+
+        visit = record(site, at=START + timedelta(minutes=5), url=page("/next"))
+
+        assert (visit.referrer, visit.source, visit.utm_medium) == ("google.com", "Google", "cpc")
+        assert field_values(visit) == field_values(Visit.objects.get(pk=visit.pk))
+
+    def test_record_city_from_configured_city_db(self, site, settings, tmp_path):
+        settings.GEOIP_CITY_DB = write_db(tmp_path / "City.mmdb", {"81.2.69.0/24": LONDON})
+
+        visit = record(site, ip="81.2.69.142")
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.country, stored.region, stored.city, stored.postal_code) == (
+            "GB",
+            "England",
+            "London",
+            "EC1A",
+        )
+        assert (stored.latitude, stored.longitude) == (51.5142, -0.0931)
+        assert Session.objects.get().city == "London"
 
     def test_record_path_without_query(self, site):
         visit = record(site, url="https://Example.com/pricing?plan=pro#faq")
@@ -189,6 +228,11 @@ class VisitRecordTest:
         visit = record(site, url="https://blog.example.com/post")
 
         assert Visit.objects.get(pk=visit.pk).hostname == "blog.example.com"
+
+
+def field_values(visit: Visit) -> dict:
+    """Return the value of every column of an event."""
+    return {field.attname: getattr(visit, field.attname) for field in Visit._meta.concrete_fields}
 
 
 def prepare(site: Site, *, path: str = "/", at: datetime = START) -> dict:
@@ -806,6 +850,20 @@ class RecordRollupTest:
 
         # An earlier event of the same half hour, on 4 March, moves the visit's start there.
         record(site, at=datetime(2026, 3, 4, 18, 10, tzinfo=UTC), received_at=late)
+
+        assert not RolledDay.objects.exists()
+
+    def test_record_event_30_minutes_old_keeps_rolled_days(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START, received_at=START + timedelta(minutes=30))
+
+        assert RolledDay.objects.exists()
+
+    def test_record_event_over_30_minutes_old_forgets_its_day(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START, received_at=START + timedelta(minutes=30, microseconds=1))
 
         assert not RolledDay.objects.exists()
 
