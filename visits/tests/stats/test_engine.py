@@ -413,6 +413,29 @@ class RunQueryTimeBucketsTest:
             (["2026-05-20"], [0, 0, 0, 0.0, 0.0]),
         ]
 
+    def test_run_query_time_labels_of_range_starting_within_an_hour(self, site):
+        record(site, berlin(2026, 5, 19, 12, 10))
+
+        answer = run(
+            site,
+            metrics=["pageviews"],
+            date_range=["2026-05-19T10:30:00", "2026-05-19T12:29:59"],
+            dimensions=["time:hour"],
+            include={"time_labels": True},
+        )
+
+        # The event's bucket, 12:00, is the last label.
+        assert answer["meta"]["time_labels"] == [
+            "2026-05-19 10:00:00",
+            "2026-05-19 11:00:00",
+            "2026-05-19 12:00:00",
+        ]
+        assert [(row["dimensions"], row["metrics"]) for row in answer["results"]] == [
+            (["2026-05-19 10:00:00"], [0]),
+            (["2026-05-19 11:00:00"], [0]),
+            (["2026-05-19 12:00:00"], [1]),
+        ]
+
     def test_run_query_percentage_without_visitors(self, site):
         answer = run(
             site,
