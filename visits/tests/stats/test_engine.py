@@ -1051,17 +1051,25 @@ class RunQueryFiltersTest:
         assert metrics == [1]
 
     @pytest.mark.parametrize(
-        "filters",
+        ("filters", "message"),
         [
-            [["matches", "event:page", ["("]]],
-            [["not", ["matches_not", "event:page", ["^/", "[a-"]]]],
+            (
+                [["matches", "event:page", ["("]]],
+                "Invalid regular expression '(': invalid regular expression: parentheses () "
+                "not balanced",
+            ),
+            (
+                [["not", ["matches_not", "event:page", ["^/", "[a-"]]]],
+                "Invalid regular expression '[a-': invalid regular expression: brackets [] "
+                "not balanced",
+            ),
         ],
     )
-    def test_run_query_invalid_regular_expression(self, three_visitors, filters):
-        with pytest.raises(InvalidQuery, match="Invalid regular expression") as rejected:
+    def test_run_query_invalid_regular_expression(self, three_visitors, filters, message):
+        with pytest.raises(InvalidQuery) as rejected:
             run(three_visitors, metrics=["visitors"], date_range=TUESDAY, filters=filters)
 
-        assert rejected.value.part == "filters"
+        assert (rejected.value.part, rejected.value.message) == ("filters", message)
 
 
 class RunQueryOrderTest:
