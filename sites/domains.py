@@ -23,18 +23,18 @@ def normalize_domain(value: str) -> str:
     except ValueError as error:  # an unbalanced IPv6 bracket, for one
         raise ValidationError("Enter a domain name such as example.com.") from error
     host = (split.hostname or "").rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        raise ValidationError("Enter a domain name, not an IP address.")
+    _refuse_ip_address(host)  # before IDNA, which refuses the colons of an IPv6 address
     try:
         host = idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError as error:
         raise ValidationError("Enter a valid domain name such as example.com.") from error
+    # After the UTS #46 mapping, as a browser reads the name: full-width letters, digits and
+    # dots are plain ones, so a full-width "www." is dropped and full-width digits may be an
+    # IPv4 address.
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    _refuse_ip_address(host)
     labels = host.split(".")
     if (
         len(host) > MAX_LENGTH
@@ -44,3 +44,12 @@ def normalize_domain(value: str) -> str:
     ):
         raise ValidationError("Enter a valid domain name such as example.com.")
     return host
+
+
+def _refuse_ip_address(host: str) -> None:
+    """Raise ValidationError when the host is an IP address rather than a name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return
+    raise ValidationError("Enter a domain name, not an IP address.")

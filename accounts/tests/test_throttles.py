@@ -53,6 +53,12 @@ def hashed(ident: str) -> str:
     ).hexdigest()
 
 
+def allowed(throttle_class, requests: list[Request], view=None) -> list[bool]:
+    """Return whether each request in turn passes a fresh throttle of the class."""
+    view = view or LoginLikeView()
+    return [throttle_class().allow_request(request, view) for request in requests]
+
+
 def cache_key(throttle, request, view=None):
     view = view or LoginLikeView()
     throttle.allow_request(request, view)
@@ -95,8 +101,59 @@ class AccountThrottleTest:
 
         assert key == "throttle_password_account_" + hashed("ada@example.com")
 
+    def test_allow_request_account_over_rate(self):
+        requests = [
+            drf_request({"email": "ada@example.com"}, remote_addr=f"203.0.113.{n}")
+            for n in range(11)
+        ]
+
+        results = allowed(AccountThrottle, requests)
+
+        # login_account is 10/hour: the 11th guess is refused, whatever its address.
+        assert results == [True] * 10 + [False]
+
+    def test_allow_request_other_account_not_counted(self):
+        allowed(AccountThrottle, [drf_request({"email": "ada@example.com"})] * 10)
+
+        results = allowed(AccountThrottle, [drf_request({"email": "grace@example.com"})])
+
+        assert results == [True]
+
+    def test_allow_request_wait_after_refusal(self):
+        throttle = AccountThrottle()
+        request = drf_request({"email": "ada@example.com"})
+        for _ in range(10):
+            throttle.allow_request(request, LoginLikeView())
+
+        refused = not throttle.allow_request(request, LoginLikeView())
+
+        assert refused
+        assert 3590 < throttle.wait() <= 3600
+
+    def test_allow_request_user_view_rate(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+
+        results = allowed(AccountThrottle, [drf_request({}, user=user)] * 11, PasswordLikeView())
+
+        assert results == [True] * 10 + [False]
+
 
 class ClientThrottleTest:
+    def test_allow_request_client_over_rate(self):
+        requests = [drf_request({"email": f"user{n}@example.com"}) for n in range(31)]
+
+        results = allowed(ClientThrottle, requests)
+
+        # login_client is 30/min: the 31st request from one address is refused.
+        assert results == [True] * 30 + [False]
+
+    def test_allow_request_other_client_not_counted(self):
+        allowed(ClientThrottle, [drf_request({}, remote_addr="203.0.113.8")] * 30)
+
+        results = allowed(ClientThrottle, [drf_request({}, remote_addr="203.0.113.9")])
+
+        assert results == [True]
+
     def test_get_cache_key_client_address(self):
         key = cache_key(ClientThrottle(), drf_request({}, remote_addr="203.0.113.8"))
 

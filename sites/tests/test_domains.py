@@ -6,6 +6,11 @@ from django.core.exceptions import ValidationError
 from sites.domains import normalize_domain
 
 
+def wide(text: str) -> str:
+    """Return ASCII text in its full-width forms, as East Asian input methods type it."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
 class NormalizeDomainTest:
     @pytest.mark.parametrize(
         ("value", "expected"),
@@ -26,6 +31,23 @@ class NormalizeDomainTest:
             pytest.param("Bücher.de", "xn--bcher-kva.de", id="idn"),
             pytest.param("xn--bcher-kva.de", "xn--bcher-kva.de", id="punycode"),
             pytest.param("https://WWW.Bücher.de:8080/shop", "xn--bcher-kva.de", id="idn-url"),
+            # Full-width forms read as a browser reads them: UTS #46 maps them to their plain
+            # letters, digits and dots. So do the ideographic full stops.
+            pytest.param(wide("example.com"), "example.com", id="full-width"),
+            pytest.param(wide("EXAMPLE") + ".com", "example.com", id="full-width-uppercase"),
+            pytest.param("example\u3002com", "example.com", id="ideographic-full-stop"),
+            pytest.param("example\uff61com", "example.com", id="halfwidth-ideographic-full-stop"),
+            pytest.param(wide("www.") + "example.com", "example.com", id="full-width-www-prefix"),
+            pytest.param("example" + wide(".com."), "example.com", id="full-width-trailing-dot"),
+            pytest.param(
+                f"https://{wide('example.com')}:8080/", "example.com", id="full-width-url"
+            ),
+            pytest.param("Bücher" + wide(".") + "de", "xn--bcher-kva.de", id="idn-full-width-dot"),
+            pytest.param(
+                "例え" + wide(".") + "テスト",
+                "xn--r8jz45g.xn--zckzah",
+                id="japanese-full-width-dot",
+            ),
             pytest.param("blog.example.com", "blog.example.com", id="subdomain"),
             pytest.param("a.b.example.co.uk", "a.b.example.co.uk", id="deep-subdomain"),
             pytest.param("my-site.example", "my-site.example", id="inner-hyphen"),
@@ -58,6 +80,21 @@ class NormalizeDomainTest:
             pytest.param("192.0.2.1", "Enter a domain name, not an IP address.", id="ipv4"),
             pytest.param(
                 "http://192.0.2.1:8000/", "Enter a domain name, not an IP address.", id="ipv4-url"
+            ),
+            pytest.param(
+                wide("192.0.2.1"),
+                "Enter a domain name, not an IP address.",
+                id="full-width-ipv4",
+            ),
+            pytest.param(
+                wide("www."),
+                "Enter a valid domain name such as example.com.",
+                id="full-width-www-only",
+            ),
+            pytest.param(
+                "ex" + wide("_") + "ample.com",
+                "Enter a valid domain name such as example.com.",
+                id="full-width-underscore",
             ),
             pytest.param("[::1]", "Enter a domain name, not an IP address.", id="ipv6"),
             pytest.param(

@@ -76,7 +76,11 @@ class DateRange:
     def labels(self, granularity: str) -> list[str]:
         """Return the label of every bucket of the range, in order."""
         if granularity == "hour":  # walk real hours: DST days have 23 or 25 of them
-            labels, moment = [], self.start.astimezone(UTC)
+            # From the start of the local hour the range starts in, so that a range starting
+            # within an hour still ends with the label of the hour it ends in.
+            local_start = self.start.astimezone(self.tz)
+            hour_start = local_start.replace(minute=0, second=0, microsecond=0)
+            labels, moment = [], hour_start.astimezone(UTC)
             while moment < self.end:
                 text = label(moment.astimezone(self.tz).replace(tzinfo=None), "hour")
                 if not labels or labels[-1] != text:

@@ -22,6 +22,7 @@ from visits.models import (
     new_session_id,
 )
 from visits.tests.events import CHROME, pageview
+from visits.tests.test_geoip import LONDON, write_db
 from visits.visitors import visitor_of_day
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,44 @@ class VisitRecordTest:
         assert (stored.session_id, stored.visitor_id) == (visit.session_id, visit.visitor_id)
         assert stored.timestamp == START
         assert stored.site == site
+
+    def test_record_returns_every_field_as_stored(self, site):
+        url = "https://example.com/pricing?utm_source=newsletter&utm_campaign=spring"
+
+        visit = record(
+            site,
+            name="signup",
+            url=url,
+            referrer="https://www.google.com/",
+            props={"plan": "pro"},
+            interactive=False,
+            user_agent=FIREFOX,
+        )
+
+        assert field_values(visit) == field_values(Visit.objects.get(pk=visit.pk))
+
+    def test_record_returns_visit_acquisition(self, site):
+        record(site, referrer="https://www.google.com/", url=page("/?utm_medium=cpc"))
+
+        visit = record(site, at=START + timedelta(minutes=5), url=page("/next"))
+
+        assert (visit.referrer, visit.source, visit.utm_medium) == ("google.com", "Google", "cpc")
+        assert field_values(visit) == field_values(Visit.objects.get(pk=visit.pk))
+
+    def test_record_city_from_configured_city_db(self, site, settings, tmp_path):
+        settings.GEOIP_CITY_DB = write_db(tmp_path / "City.mmdb", {"81.2.69.0/24": LONDON})
+
+        visit = record(site, ip="81.2.69.142")
+
+        stored = Visit.objects.get(pk=visit.pk)
+        assert (stored.country, stored.region, stored.city, stored.postal_code) == (
+            "GB",
+            "England",
+            "London",
+            "EC1A",
+        )
+        assert (stored.latitude, stored.longitude) == (51.5142, -0.0931)
+        assert Session.objects.get().city == "London"
 
     def test_record_path_without_query(self, site):
         visit = record(site, url="https://Example.com/pricing?plan=pro#faq")
@@ -189,6 +228,11 @@ class VisitRecordTest:
         visit = record(site, url="https://blog.example.com/post")
 
         assert Visit.objects.get(pk=visit.pk).hostname == "blog.example.com"
+
+
+def field_values(visit: Visit) -> dict:
+    """Return the value of every column of an event."""
+    return {field.attname: getattr(visit, field.attname) for field in Visit._meta.concrete_fields}
 
 
 def prepare(site: Site, *, path: str = "/", at: datetime = START) -> dict:
@@ -373,6 +417,68 @@ class SessionRecordTest:
         assert second.session_id != first.session_id
         assert second.visitor_id != first.visitor_id
 
+    def test_record_pageviews_at_same_time_last_stored_is_exit(self, site):
+        record(site, url=page("/a"))
+        record(site, at=START + timedelta(minutes=5), url=page("/b"))
+
+        record(site, at=START + timedelta(minutes=5), url=page("/c"))
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/a", "/c")
+
+    def test_record_pageviews_at_same_time_first_stored_is_entry(self, site):
+        record(site, url=page("/a"))
+
+        record(site, url=page("/b"))
+
+        session = Session.objects.get()
+        assert (session.entry_page, session.exit_page) == ("/a", "/b")
+
+    def test_record_continues_latest_of_two_visits_in_window(self, site):
+        # 10:35 is stored before 10:25, which sees no earlier event: two visits, 10 minutes
+        # apart. An event at 10:40 sees both within 30 minutes and continues the latest.
+        latest = record(site, at=START + timedelta(minutes=35))
+        earlier = record(site, at=START + timedelta(minutes=25))
+
+        continuing = record(site, at=START + timedelta(minutes=40))
+
+        assert earlier.session_id != latest.session_id
+        assert continuing.session_id == latest.session_id
+
+    def test_record_later_event_not_a_previous_one(self, site):
+        later = record(site, at=START + timedelta(minutes=35))
+
+        earlier = record(site, at=START + timedelta(minutes=25))
+
+        assert earlier.session_id != later.session_id
+        assert Session.objects.get(session_id=earlier.session_id).started_at == START + timedelta(
+            minutes=25
+        )
+
+    def test_record_continues_latest_visit_under_either_salt(self, site):
+        # 00:10 (today's salt) is stored before 23:50 (yesterday's), which sees no earlier
+        # event: two visits. An event at 00:15 sees both within 30 minutes, under the two
+        # salts, and continues the latest.
+        midnight = datetime(2026, 3, 5, tzinfo=UTC)
+        latest = record(site, at=midnight + timedelta(minutes=10))
+        earlier = record(site, at=midnight - timedelta(minutes=10))
+
+        continuing = record(site, at=midnight + timedelta(minutes=15))
+
+        assert earlier.visitor_id != latest.visitor_id
+        assert continuing.session_id == latest.session_id
+
+    def test_record_event_at_same_time_received_after_midnight_continues_visit(self, site):
+        # A pageview and an event of the same moment, the second received after midnight
+        # UTC under the next day's salt: the pageview is its only previous event.
+        evening = datetime(2026, 3, 4, 23, 55, tzinfo=UTC)
+        first = record(site, at=evening)
+
+        second = record(site, at=evening, name="click", received_at=evening + timedelta(minutes=10))
+
+        assert (second.session_id, second.visitor_id) == (first.session_id, first.visitor_id)
+        assert Session.objects.get().events == 2
+
 
 def copies() -> list[tuple[str, datetime, bool]]:
     """Return each event's path, copy of its visit's start, and if its visitor copy is right."""
@@ -445,6 +551,22 @@ class VisitSessionCopyTest:
         record(site, at=START + timedelta(minutes=20), url=page("/next"))
 
         assert copies() == [("/", START, True), ("/next", START, True)]
+
+    def test_record_event_after_local_midnight_copies_visitor_of_visit_start(self, site):
+        site.timezone = "Asia/Tokyo"  # local midnight is 15:00 UTC
+        record(site, at=START.replace(hour=14, minute=50))
+
+        record(site, at=START.replace(hour=15, minute=10), url=page("/next"))
+
+        assert [right for _, _, right in copies()] == [True, True]
+
+    def test_record_event_after_utc_midnight_copies_visitor_of_visit_start(self, site):
+        evening = datetime(2026, 3, 4, 23, 50, tzinfo=UTC)
+        record(site, at=evening)
+
+        record(site, at=evening + timedelta(minutes=20), url=page("/next"))
+
+        assert copies() == [("/", evening, True), ("/next", evening, True)]
 
     def test_record_earlier_event_in_same_half_hour_moves_every_copy(self, site):
         record(site, at=START + timedelta(minutes=10), url=page("/later"))
@@ -682,11 +804,14 @@ class RolledDayQuerySetTest:
 
     def test_forget_other_site_kept(self, site):
         other = baker.make(Site, domain="other.example")
-        baker.make(RolledDay, site=other, day=START.date(), timezone="UTC")
+        for rolled_site in (site, other):
+            baker.make(RolledDay, site=rolled_site, day=START.date(), timezone="UTC")
+            baker.make(DailyRollup, site=rolled_site, day=START.date())
 
         RolledDay.objects.forget(site, [START])
 
-        assert RolledDay.objects.filter(site=other).exists()
+        assert list(RolledDay.objects.values_list("site", flat=True)) == [other.pk]
+        assert list(DailyRollup.objects.values_list("site", flat=True)) == [other.pk]
 
     def test_forget_local_day_of_the_site(self, site):
         site.timezone = "America/New_York"  # 10:00 UTC on 4 March is 05:00 there
@@ -725,6 +850,20 @@ class RecordRollupTest:
 
         # An earlier event of the same half hour, on 4 March, moves the visit's start there.
         record(site, at=datetime(2026, 3, 4, 18, 10, tzinfo=UTC), received_at=late)
+
+        assert not RolledDay.objects.exists()
+
+    def test_record_event_30_minutes_old_keeps_rolled_days(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START, received_at=START + timedelta(minutes=30))
+
+        assert RolledDay.objects.exists()
+
+    def test_record_event_over_30_minutes_old_forgets_its_day(self, site):
+        baker.make(RolledDay, site=site, day=START.date(), timezone="UTC")
+
+        record(site, at=START, received_at=START + timedelta(minutes=30, microseconds=1))
 
         assert not RolledDay.objects.exists()
 

@@ -57,7 +57,11 @@ def store_one(event_writer: EventWriter, site: Site) -> list[tuple[str, str]]:
     """Add a pageview and wait until it is stored; return the (event, level) of each log."""
     with capture_logs() as logs:
         event_writer.add([prepared(site)])
-        assert eventually(lambda: Visit.objects.exists()), "the event was not stored in time"
+        # The row is visible a moment before the writer logs that it stored it: wait for the
+        # log, which comes last.
+        stored = eventually(lambda: any(log["event"] == "event_batch_stored" for log in logs))
+    assert stored, "the event was not stored in time"
+    assert Visit.objects.count() == 1
     return [(log["event"], log["log_level"]) for log in logs]
 
 
@@ -218,9 +222,11 @@ class EventWriterTest:
     @pytest.mark.django_db(transaction=True)
     def test_stop_database_unreachable_gives_up(self, site, buffered, monkeypatch):
         failing_store(monkeypatch, failures=1)
+        # The batch gathers until the writer is told to stop, however slow the machine.
+        monkeypatch.setattr(writer, "LINGER_SECONDS", 60.0)
 
         with capture_logs() as logs:
-            buffered.add([prepared(site)])  # the batch gathers while the writer is told to stop
+            buffered.add([prepared(site)])
             buffered.stop()
 
         assert Visit.objects.count() == 0
@@ -256,8 +262,7 @@ class EventWriterTest:
             store(self, events)
 
         monkeypatch.setattr(VisitQuerySet, "store", store_losing_connection_once)
-        buffered.add([prepared(site, path="/a")])
-        buffered.add([bad])
+        buffered.add([prepared(site, path="/a"), bad])  # one batch, however slow the machine
         buffered.stop()
 
         assert list(Visit.objects.values_list("path", flat=True)) == ["/a"]
@@ -270,12 +275,12 @@ class EventWriterTest:
 
         def slow_store(self, events):
             storing.set()
-            release.wait()
+            release.wait(5)
             store(self, events)
 
         monkeypatch.setattr(VisitQuerySet, "store", slow_store)
         buffered.add([prepared(site, path="/a")])
-        storing.wait()
+        assert storing.wait(5), "the writer did not take the first batch in time"
         buffered.add([prepared(site, path="/b")])
 
         with capture_logs() as logs:

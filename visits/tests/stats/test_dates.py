@@ -197,6 +197,47 @@ class DateRangeLabelsTest:
         assert len(labels) == 24
         assert labels.count("2026-10-25 02:00:00") == 1
 
+    def test_labels_hour_range_starting_within_an_hour(self):
+        date_range = resolve(["2026-05-20T10:30:00", "2026-05-20T12:29:59"])
+
+        labels = date_range.labels("hour")
+
+        # 10:30 … 12:30 touches three hours: an event at 12:10 falls in the last.
+        assert labels == ["2026-05-20 10:00:00", "2026-05-20 11:00:00", "2026-05-20 12:00:00"]
+
+    def test_labels_hour_range_ending_after_midnight(self):
+        date_range = resolve(["2026-05-19T22:30:00", "2026-05-20T00:29:59"])
+
+        labels = date_range.labels("hour")
+
+        assert labels == ["2026-05-19 22:00:00", "2026-05-19 23:00:00", "2026-05-20 00:00:00"]
+
+    def test_labels_hour_zone_with_quarter_hour_offset(self):
+        kathmandu = ZoneInfo("Asia/Kathmandu")  # UTC+5:45
+        start = datetime(2026, 5, 19, 23, 30, tzinfo=kathmandu)
+        date_range = DateRange(start, start + timedelta(hours=1), kathmandu)
+
+        labels = date_range.labels("hour")
+
+        assert labels == ["2026-05-19 23:00:00", "2026-05-20 00:00:00"]
+
+    def test_labels_hour_range_starting_within_repeated_hour(self):
+        # 02:30 CET, the second 02:00 hour of the fall-back day, to 03:30 CET.
+        start = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        date_range = DateRange(start, start + timedelta(hours=1), BERLIN)
+
+        labels = date_range.labels("hour")
+
+        assert labels == ["2026-10-25 02:00:00", "2026-10-25 03:00:00"]
+
+    def test_labels_day_range_ending_after_midnight(self):
+        date_range = resolve(["2026-05-19T10:00:00", "2026-05-20T00:29:59"])
+
+        labels = date_range.labels("day")
+
+        # The range ends half an hour into 20 May: that day is its last bucket.
+        assert labels == ["2026-05-19", "2026-05-20"]
+
     def test_labels_day(self):
         labels = resolve("7d").labels("day")
 
@@ -227,6 +268,8 @@ class DateRangeAutoGranularityTest:
         [
             ("day", "hour"),
             (["2026-05-01T00:00:00", "2026-05-01T23:59:59"], "hour"),
+            (["2026-05-01T00:00:00", "2026-05-02T00:00:00"], "day"),
+            (["2026-05-01", "2026-05-02"], "day"),
             ("7d", "day"),
             ("month", "day"),
             # 1 April … 10 May is 40 days, one more is 41.
@@ -274,6 +317,35 @@ class DateRangePreviousPeriodTest:
 
         # 10:00 … 12:30 is 2 h 30 min; the period before is 07:30 … 10:00.
         assert previous == DateRange(berlin(2026, 5, 1, 7, 30), berlin(2026, 5, 1, 10, 0), BERLIN)
+
+
+class DateRangeOneEndAtMidnightTest:
+    def test_previous_period_start_at_midnight(self):
+        date_range = resolve(["2026-05-20T00:00:00", "2026-05-20T11:59:59"])
+
+        previous = date_range.previous_period()
+
+        # Not whole days: the 12 real hours before.
+        assert previous == DateRange(berlin(2026, 5, 19, 12, 0), berlin(2026, 5, 20), BERLIN)
+
+    def test_previous_period_end_at_midnight(self):
+        date_range = resolve(["2026-05-19T12:00:00", "2026-05-19T23:59:59"])
+
+        previous = date_range.previous_period()
+
+        assert previous == DateRange(berlin(2026, 5, 19), berlin(2026, 5, 19, 12, 0), BERLIN)
+
+    def test_year_over_year_start_at_midnight(self):
+        date_range = resolve(["2026-05-20T00:00:00", "2026-05-20T11:59:59"])
+
+        earlier = date_range.year_over_year()
+
+        assert earlier == DateRange(berlin(2025, 5, 20), berlin(2025, 5, 20, 12, 0), BERLIN)
+
+    def test_local_days_one_end_at_midnight(self):
+        date_range = resolve(["2026-05-20T00:00:00", "2026-05-20T11:59:59"])
+
+        assert date_range.local_days() == (None, None)
 
 
 class DateRangeYearOverYearTest:
@@ -353,6 +425,28 @@ class YearOverYearDatetimeTest:
 
         assert previous.start == datetime(2025, 6, 10, 9, 30, tzinfo=BERLIN)
         assert previous.end == datetime(2025, 6, 10, 11, 30, tzinfo=BERLIN)
+
+    def test_year_over_year_aware_range_read_in_site_zone(self):
+        # 10:00 UTC on 29 March 2026 is 12:00 CEST; a year earlier, 12:00 in Berlin was CET
+        # (summer time began on 30 March 2025), 11:00 UTC.
+        date_range = resolve(["2026-03-29T10:00:00Z", "2026-03-29T11:59:59Z"])
+
+        previous = date_range.year_over_year()
+
+        assert previous == DateRange(berlin(2025, 3, 29, 12, 0), berlin(2025, 3, 29, 14, 0), BERLIN)
+        assert previous.start == datetime(2025, 3, 29, 11, 0, tzinfo=UTC)
+
+    def test_year_over_year_whole_days_in_site_zone(self):
+        # 29 March 2026 has 23 hours in Berlin; 29 March 2025 had 24.
+        date_range = resolve(["2026-03-29", "2026-03-29"])
+
+        previous = date_range.year_over_year()
+
+        assert (previous.start, previous.end) == (
+            datetime(2025, 3, 28, 23, 0, tzinfo=UTC),
+            datetime(2025, 3, 29, 23, 0, tzinfo=UTC),
+        )
+        assert previous.tz == BERLIN
 
     def test_year_over_year_datetime_range_on_leap_day(self):
         start = datetime(2028, 2, 29, 9, 0, tzinfo=BERLIN)

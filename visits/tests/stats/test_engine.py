@@ -413,6 +413,29 @@ class RunQueryTimeBucketsTest:
             (["2026-05-20"], [0, 0, 0, 0.0, 0.0]),
         ]
 
+    def test_run_query_time_labels_of_range_starting_within_an_hour(self, site):
+        record(site, berlin(2026, 5, 19, 12, 10))
+
+        answer = run(
+            site,
+            metrics=["pageviews"],
+            date_range=["2026-05-19T10:30:00", "2026-05-19T12:29:59"],
+            dimensions=["time:hour"],
+            include={"time_labels": True},
+        )
+
+        # The event's bucket, 12:00, is the last label.
+        assert answer["meta"]["time_labels"] == [
+            "2026-05-19 10:00:00",
+            "2026-05-19 11:00:00",
+            "2026-05-19 12:00:00",
+        ]
+        assert [(row["dimensions"], row["metrics"]) for row in answer["results"]] == [
+            (["2026-05-19 10:00:00"], [0]),
+            (["2026-05-19 11:00:00"], [0]),
+            (["2026-05-19 12:00:00"], [1]),
+        ]
+
     def test_run_query_percentage_without_visitors(self, site):
         answer = run(
             site,
@@ -703,6 +726,36 @@ class RunQueryDimensionsTest:
         # The visit started on Tuesday: its visitor counts for both pages, Wednesday's
         # pageview does not.
         assert result == [(("/tuesday",), [1, 1]), (("/wednesday",), [1, 0])]
+
+    def test_run_query_visitors_by_event_page_visit_across_utc_midnight(self, site):
+        # 01:50 and 02:10 in Berlin, 23:50 and 00:10 UTC: the second event is received under
+        # the next day's salt and continues the visit, whose visitor it counts as.
+        record(site, datetime(2026, 5, 19, 23, 50, tzinfo=UTC), path="/before")
+        record(site, datetime(2026, 5, 20, 0, 10, tzinfo=UTC), path="/after")
+
+        metrics = aggregate(
+            site,
+            ["visitors", "visits"],
+            date_range=["2026-05-20", "2026-05-20"],
+            filters=[["is", "event:page", ["/before", "/after"]]],
+        )
+
+        assert metrics == [1, 1]
+
+    def test_run_query_visitors_by_event_page_visit_across_local_midnight(self, site):
+        # 23:50 and 00:10 in Berlin, one UTC day: the visit's visitor is Tuesday's, also on
+        # its Wednesday event.
+        record(site, berlin(2026, 5, 19, 23, 50), path="/tuesday")
+        record(site, berlin(2026, 5, 20, 0, 10), path="/wednesday")
+
+        metrics = aggregate(
+            site,
+            ["visitors", "visits"],
+            date_range=["2026-05-19", "2026-05-20"],
+            filters=[["is", "event:page", ["/tuesday", "/wednesday"]]],
+        )
+
+        assert metrics == [1, 1]
 
     def test_run_query_visitors_by_event_page_start_moved_to_previous_day(self, site):
         site.timezone = "Asia/Kathmandu"  # UTC+5:45: local midnight is 18:15 UTC
@@ -998,17 +1051,25 @@ class RunQueryFiltersTest:
         assert metrics == [1]
 
     @pytest.mark.parametrize(
-        "filters",
+        ("filters", "message"),
         [
-            [["matches", "event:page", ["("]]],
-            [["not", ["matches_not", "event:page", ["^/", "[a-"]]]],
+            (
+                [["matches", "event:page", ["("]]],
+                "Invalid regular expression '(': invalid regular expression: parentheses () "
+                "not balanced",
+            ),
+            (
+                [["not", ["matches_not", "event:page", ["^/", "[a-"]]]],
+                "Invalid regular expression '[a-': invalid regular expression: brackets [] "
+                "not balanced",
+            ),
         ],
     )
-    def test_run_query_invalid_regular_expression(self, three_visitors, filters):
-        with pytest.raises(InvalidQuery, match="Invalid regular expression") as rejected:
+    def test_run_query_invalid_regular_expression(self, three_visitors, filters, message):
+        with pytest.raises(InvalidQuery) as rejected:
             run(three_visitors, metrics=["visitors"], date_range=TUESDAY, filters=filters)
 
-        assert rejected.value.part == "filters"
+        assert (rejected.value.part, rejected.value.message) == ("filters", message)
 
 
 class RunQueryOrderTest:

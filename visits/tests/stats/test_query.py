@@ -1,6 +1,6 @@
 """Parsing and validating stats queries (visits.stats.query)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,9 +28,23 @@ def parse(**changes) -> Query:
 
 def invalid_part(**changes) -> str:
     """Return the part an invalid query is rejected for."""
+    return rejection(**changes)[0]
+
+
+def rejection(**changes) -> tuple[str, str]:
+    """Return the part and the message an invalid query is rejected with, as the user sees them."""
     with pytest.raises(InvalidQuery) as rejected:
         parse(**changes)
-    return rejected.value.part
+    assert str(rejected.value) == rejected.value.message
+    return rejected.value.part, rejected.value.message
+
+
+TOO_MANY_BUCKETS = (
+    "At most 10000 time buckets: use a coarser time dimension or a shorter date_range."
+)
+METRIC_NAMES = (
+    "visitors, visits, pageviews, views_per_visit, bounce_rate, visit_duration, events, percentage"
+)
 
 
 class ParseQueryTest:
@@ -69,37 +83,43 @@ class ParseQueryTest:
         assert rejected.value.message == "Unknown key 'period'."
 
     def test_parse_query_unknown_keys_name_first_in_order(self):
-        assert invalid_part(zebra=1, interval="day") == "interval"
+        assert rejection(zebra=1, interval="day") == ("interval", "Unknown key 'interval'.")
 
 
 class ParseQueryMetricsTest:
     @pytest.mark.parametrize("metrics", [None, [], "visitors", ["visitors", 1], {"visitors": True}])
     def test_parse_query_metrics_not_a_list_of_names(self, metrics):
-        assert invalid_part(metrics=metrics) == "metrics"
+        assert rejection(metrics=metrics) == (
+            "metrics",
+            "metrics is a non-empty list of metric names.",
+        )
 
     def test_parse_query_metrics_missing(self):
         with pytest.raises(InvalidQuery) as rejected:
             parse_query({"date_range": "7d"}, tz=BERLIN, now=NOW, first_day=FIRST_DAY)
 
-        assert rejected.value.part == "metrics"
+        assert (rejected.value.part, rejected.value.message) == (
+            "metrics",
+            "metrics is a non-empty list of metric names.",
+        )
 
     def test_parse_query_metrics_unknown(self):
-        with pytest.raises(InvalidQuery, match="Unknown metric 'bounces'") as rejected:
-            parse(metrics=["visitors", "bounces"])
-
-        assert rejected.value.part == "metrics"
+        assert rejection(metrics=["visitors", "bounces"]) == (
+            "metrics",
+            f"Unknown metric 'bounces'; choose from {METRIC_NAMES}.",
+        )
 
     def test_parse_query_metrics_duplicate(self):
-        with pytest.raises(InvalidQuery, match="listed twice") as rejected:
-            parse(metrics=["visitors", "visits", "visitors"])
-
-        assert rejected.value.part == "metrics"
+        assert rejection(metrics=["visitors", "visits", "visitors"]) == (
+            "metrics",
+            "A metric is listed twice.",
+        )
 
     def test_parse_query_percentage_without_dimension(self):
-        with pytest.raises(InvalidQuery, match="needs a dimension") as rejected:
-            parse(metrics=["visitors", "percentage"])
-
-        assert rejected.value.part == "metrics"
+        assert rejection(metrics=["visitors", "percentage"]) == (
+            "metrics",
+            "The percentage metric needs a dimension.",
+        )
 
     def test_parse_query_percentage_with_dimension(self):
         query = parse(metrics=["visitors", "percentage"], dimensions=["visit:source"])
@@ -126,31 +146,37 @@ class ParseQueryMetricsTest:
 class ParseQueryDimensionsTest:
     @pytest.mark.parametrize("dimensions", ["visit:source", None, ["visit:source", 3]])
     def test_parse_query_dimensions_not_a_list_of_names(self, dimensions):
-        assert invalid_part(dimensions=dimensions) == "dimensions"
+        assert rejection(dimensions=dimensions) == (
+            "dimensions",
+            "dimensions is a list of dimension names.",
+        )
 
     @pytest.mark.parametrize(
         "dimension", ["visit:pages", "event:props:", "event:props", "time:year", "source"]
     )
     def test_parse_query_dimension_unknown(self, dimension):
-        with pytest.raises(InvalidQuery, match="Unknown dimension") as rejected:
-            parse(dimensions=[dimension])
-
-        assert rejected.value.part == "dimensions"
+        assert rejection(dimensions=[dimension]) == (
+            "dimensions",
+            f"Unknown dimension '{dimension}'.",
+        )
 
     def test_parse_query_dimension_duplicate(self):
-        with pytest.raises(InvalidQuery, match="listed twice") as rejected:
-            parse(dimensions=["visit:source", "visit:source"])
-
-        assert rejected.value.part == "dimensions"
+        assert rejection(dimensions=["visit:source", "visit:source"]) == (
+            "dimensions",
+            "A dimension is listed twice.",
+        )
 
     def test_parse_query_two_time_dimensions(self):
-        with pytest.raises(InvalidQuery, match="one time dimension") as rejected:
-            parse(dimensions=["time:day", "time:month"])
-
-        assert rejected.value.part == "dimensions"
+        assert rejection(dimensions=["time:day", "time:month"]) == (
+            "dimensions",
+            "At most one time dimension.",
+        )
 
     def test_parse_query_dimensions_checked_before_metrics(self):
-        assert invalid_part(metrics=[], dimensions=["nope"]) == "dimensions"
+        assert rejection(metrics=[], dimensions=["nope"]) == (
+            "dimensions",
+            "Unknown dimension 'nope'.",
+        )
 
     @pytest.mark.parametrize(
         "dimension",
@@ -197,13 +223,17 @@ class ParseQueryDateRangeTest:
         with pytest.raises(InvalidQuery) as rejected:
             parse_query({"metrics": ["visitors"]}, tz=BERLIN, now=NOW, first_day=FIRST_DAY)
 
-        assert rejected.value.part == "date_range"
+        assert (rejected.value.part, rejected.value.message) == (
+            "date_range",
+            "date_range is one of day, 7d, 28d, 30d, month, 6mo, 12mo, year, all, or [start, end] "
+            "as ISO dates or datetimes.",
+        )
 
     def test_parse_query_date_range_invalid(self):
-        with pytest.raises(InvalidQuery, match="ends before it starts") as rejected:
-            parse(date_range=["2026-05-03", "2026-05-01"])
-
-        assert rejected.value.part == "date_range"
+        assert rejection(date_range=["2026-05-03", "2026-05-01"]) == (
+            "date_range",
+            "date_range ends before it starts.",
+        )
 
     def test_parse_query_date_range_all_from_first_day(self):
         query = parse(date_range="all")
@@ -214,10 +244,7 @@ class ParseQueryDateRangeTest:
 class ParseQueryFiltersTest:
     @pytest.mark.parametrize("filters", ["visit:source", {"is": "x"}, None])
     def test_parse_query_filters_not_a_list(self, filters):
-        with pytest.raises(InvalidQuery, match="filters is a list") as rejected:
-            parse(filters=filters)
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=filters) == ("filters", "filters is a list of filters.")
 
     @pytest.mark.parametrize(
         "item",
@@ -229,10 +256,10 @@ class ParseQueryFiltersTest:
         ],
     )
     def test_parse_query_filter_not_a_list(self, item):
-        with pytest.raises(InvalidQuery, match="A filter is a list") as rejected:
-            parse(filters=[item])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[item]) == (
+            "filters",
+            f"A filter is a list such as ['is', dimension, values]: {item!r}.",
+        )
 
     @pytest.mark.parametrize(
         "item",
@@ -243,67 +270,67 @@ class ParseQueryFiltersTest:
         ],
     )
     def test_parse_query_filter_wrong_length_or_dimension_type(self, item):
-        with pytest.raises(InvalidQuery, match="takes a dimension and a list") as rejected:
-            parse(filters=[item])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[item]) == (
+            "filters",
+            "'is' takes a dimension and a list of values.",
+        )
 
     def test_parse_query_filter_unknown_operator(self):
-        with pytest.raises(InvalidQuery, match="Unknown filter operator 'equals'") as rejected:
-            parse(filters=[["equals", "visit:source", ["Google"]]])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[["equals", "visit:source", ["Google"]]]) == (
+            "filters",
+            "Unknown filter operator 'equals'; use is, is_not, contains, contains_not, matches, "
+            "matches_not, and, or, not.",
+        )
 
     @pytest.mark.parametrize("dimension", ["visit:nope", "time:day", "time"])
     def test_parse_query_filter_unknown_or_time_dimension(self, dimension):
-        with pytest.raises(InvalidQuery, match="Unknown dimension") as rejected:
-            parse(filters=[["is", dimension, ["2026-05-20"]]])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[["is", dimension, ["2026-05-20"]]]) == (
+            "filters",
+            f"Unknown dimension '{dimension}'.",
+        )
 
     @pytest.mark.parametrize("values", ["Google", [], ["Google", 1], [None]])
     def test_parse_query_filter_values_not_strings(self, values):
-        with pytest.raises(InvalidQuery, match="values is a list of strings") as rejected:
-            parse(filters=[["is", "visit:source", values]])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[["is", "visit:source", values]]) == (
+            "filters",
+            "Filter on 'visit:source': values is a list of strings.",
+        )
 
     @pytest.mark.parametrize("modifiers", [[], "case_sensitive", {"case_insensitive": True}])
     def test_parse_query_filter_unknown_modifier(self, modifiers):
-        with pytest.raises(InvalidQuery, match="only filter modifier") as rejected:
-            parse(filters=[["is", "visit:source", ["Google"], modifiers]])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[["is", "visit:source", ["Google"], modifiers]]) == (
+            "filters",
+            "The only filter modifier is case_sensitive.",
+        )
 
     @pytest.mark.parametrize("flag", ["false", 0, None])
     def test_parse_query_filter_case_sensitive_not_bool(self, flag):
-        with pytest.raises(InvalidQuery, match="true or false") as rejected:
-            parse(filters=[["is", "visit:source", ["Google"], {"case_sensitive": flag}]])
+        filters = [["is", "visit:source", ["Google"], {"case_sensitive": flag}]]
 
-        assert rejected.value.part == "filters"
+        assert rejection(filters=filters) == ("filters", "case_sensitive is true or false.")
 
     @pytest.mark.parametrize(
         "item",
         [["and"], ["or", []], ["and", "x"], ["or", [["is", "visit:source", ["a"]]], "extra"]],
     )
     def test_parse_query_filter_and_or_shape(self, item):
-        with pytest.raises(InvalidQuery, match="takes a non-empty list of filters") as rejected:
-            parse(filters=[item])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[item]) == (
+            "filters",
+            f"'{item[0]}' takes a non-empty list of filters.",
+        )
 
     @pytest.mark.parametrize(
         "item",
         [["not"], ["not", ["is", "visit:source", ["a"]], ["is", "visit:source", ["b"]]]],
     )
     def test_parse_query_filter_not_shape(self, item):
-        with pytest.raises(InvalidQuery, match="'not' takes one filter") as rejected:
-            parse(filters=[item])
-
-        assert rejected.value.part == "filters"
+        assert rejection(filters=[item]) == ("filters", "'not' takes one filter.")
 
     def test_parse_query_filter_nested_invalid(self):
-        assert invalid_part(filters=[["not", ["or", [["is", "visit:nope", ["a"]]]]]]) == "filters"
+        assert rejection(filters=[["not", ["or", [["is", "visit:nope", ["a"]]]]]]) == (
+            "filters",
+            "Unknown dimension 'visit:nope'.",
+        )
 
     def test_parse_query_filter_condition(self):
         query = parse(filters=[["is_not", "visit:source", ["Google", "Bing"]]])
@@ -359,10 +386,10 @@ class ParseQueryOrderByTest:
         assert query.order_by == [("visit:source", "asc"), ("visitors", "desc")]
 
     def test_parse_query_order_by_not_a_list(self):
-        with pytest.raises(InvalidQuery, match="order_by is a list") as rejected:
-            parse(order_by="visitors")
-
-        assert rejected.value.part == "order_by"
+        assert rejection(order_by="visitors") == (
+            "order_by",
+            "order_by is a list of [metric or dimension, direction].",
+        )
 
     @pytest.mark.parametrize(
         "item",
@@ -376,10 +403,11 @@ class ParseQueryOrderByTest:
         ],
     )
     def test_parse_query_order_by_invalid_entry(self, item):
-        with pytest.raises(InvalidQuery, match="Cannot order by") as rejected:
-            parse(order_by=[item])
-
-        assert rejected.value.part == "order_by"
+        assert rejection(order_by=[item]) == (
+            "order_by",
+            f"Cannot order by {item!r}: use [name, 'asc' or 'desc'] with a queried metric or "
+            "dimension.",
+        )
 
 
 class ParseQueryPaginationTest:
@@ -392,38 +420,38 @@ class ParseQueryPaginationTest:
         assert parse(pagination={"limit": 1}).limit == 1
 
     @pytest.mark.parametrize(
-        "pagination",
+        ("pagination", "message"),
         [
-            {"limit": 0},
-            {"limit": 10001},
-            {"offset": -1},
-            {"limit": -5},
-            {"limit": True},
-            {"offset": False},
-            {"limit": 10.0},
-            {"limit": "10"},
-            {"page": 2},
-            [10, 0],
+            ({"limit": 0}, "limit is between 1 and 10000."),
+            ({"limit": 10001}, "limit is between 1 and 10000."),
+            ({"offset": -1}, "offset is a whole number, at least 0."),
+            ({"limit": -5}, "limit is a whole number, at least 0."),
+            ({"limit": True}, "limit is a whole number, at least 0."),
+            ({"offset": False}, "offset is a whole number, at least 0."),
+            ({"limit": 10.0}, "limit is a whole number, at least 0."),
+            ({"limit": "10"}, "limit is a whole number, at least 0."),
+            ({"page": 2}, "pagination takes limit and offset."),
+            ([10, 0], "pagination takes limit and offset."),
         ],
     )
-    def test_parse_query_pagination_invalid(self, pagination):
-        assert invalid_part(pagination=pagination) == "pagination"
+    def test_parse_query_pagination_invalid(self, pagination, message):
+        assert rejection(pagination=pagination) == ("pagination", message)
 
 
 class ParseQueryIncludeTest:
     @pytest.mark.parametrize("include", [[], "total_rows", {"imports": True}])
     def test_parse_query_include_unknown_key(self, include):
-        with pytest.raises(InvalidQuery, match="include takes") as rejected:
-            parse(include=include)
-
-        assert rejected.value.part == "include"
+        assert rejection(include=include) == (
+            "include",
+            "include takes total_rows, time_labels and comparisons.",
+        )
 
     @pytest.mark.parametrize("name", ["total_rows", "time_labels"])
     def test_parse_query_include_flag_not_bool(self, name):
-        with pytest.raises(InvalidQuery, match=f"include.{name} is true or false") as rejected:
-            parse(dimensions=["time"], include={name: 1})
-
-        assert rejected.value.part == "include"
+        assert rejection(dimensions=["time"], include={name: 1}) == (
+            "include",
+            f"include.{name} is true or false.",
+        )
 
     def test_parse_query_include_flags(self):
         query = parse(dimensions=["time"], include={"total_rows": True, "time_labels": True})
@@ -431,10 +459,10 @@ class ParseQueryIncludeTest:
         assert (query.total_rows, query.time_labels) == (True, True)
 
     def test_parse_query_time_labels_without_time_dimension(self):
-        with pytest.raises(InvalidQuery, match="needs a time dimension") as rejected:
-            parse(dimensions=["visit:source"], include={"time_labels": True})
-
-        assert rejected.value.part == "include"
+        assert rejection(dimensions=["visit:source"], include={"time_labels": True}) == (
+            "include",
+            "time_labels needs a time dimension.",
+        )
 
     @pytest.mark.parametrize(
         "comparisons",
@@ -450,12 +478,9 @@ class ParseQueryIncludeTest:
         ],
     )
     def test_parse_query_comparisons_bad_mode(self, comparisons):
-        with pytest.raises(InvalidQuery) as rejected:
-            parse(include={"comparisons": comparisons})
-
-        assert rejected.value.part == "include"
-        assert rejected.value.message == (
-            'include.comparisons is {"mode": "previous_period"} or {"mode": "year_over_year"}.'
+        assert rejection(include={"comparisons": comparisons}) == (
+            "include",
+            'include.comparisons is {"mode": "previous_period"} or {"mode": "year_over_year"}.',
         )
 
     @pytest.mark.parametrize("mode", ["previous_period", "year_over_year"])
@@ -516,6 +541,17 @@ class IsEventDimensionTest:
 
 
 class ParseQueryLimitsTest:
+    def parse_utc(self, *, span: timedelta, **body) -> Query:
+        """Parse a query in UTC whose date_range starts on 1 January 2000 and lasts span."""
+        start = datetime(2000, 1, 1, tzinfo=UTC)
+        last = start + span - timedelta(seconds=1)
+        return parse_query(
+            {"metrics": ["visitors"], "date_range": [start.isoformat(), last.isoformat()], **body},
+            tz=ZoneInfo("UTC"),
+            now=NOW,
+            first_day=FIRST_DAY,
+        )
+
     def parse(self, **body):
         return parse_query(
             {"metrics": ["visitors"], "date_range": "day", **body},
@@ -529,20 +565,63 @@ class ParseQueryLimitsTest:
         with pytest.raises(InvalidQuery) as excinfo:
             self.parse(filters=[["is", "event:page", [value]]])
 
-        assert excinfo.value.part == "filters"
+        assert (excinfo.value.part, excinfo.value.message) == (
+            "filters",
+            "Filter on 'event:page': values is a list of strings.",
+        )
 
     def test_parse_query_props_dimension_unstorable(self):
         with pytest.raises(InvalidQuery) as excinfo:
             self.parse(dimensions=["event:props:a\u0000"])
 
-        assert excinfo.value.part == "dimensions"
+        assert (excinfo.value.part, excinfo.value.message) == (
+            "dimensions",
+            "Unknown dimension 'event:props:a\\x00'.",
+        )
 
     def test_parse_query_too_many_time_buckets(self):
         # 2 years of hours: 17,520 buckets, over the 10,000 limit.
         with pytest.raises(InvalidQuery) as excinfo:
             self.parse(date_range=["2024-01-01", "2025-12-31"], dimensions=["time:hour"])
 
-        assert excinfo.value.part == "dimensions"
+        assert (excinfo.value.part, excinfo.value.message) == ("dimensions", TOO_MANY_BUCKETS)
+
+    @pytest.mark.parametrize(
+        ("dimension", "bucket"),
+        [
+            ("time:hour", timedelta(hours=1)),
+            ("time:day", timedelta(days=1)),
+            ("time:week", timedelta(weeks=1)),
+            # A month is counted as its shortest, 28 days.
+            ("time:month", timedelta(days=28)),
+        ],
+    )
+    def test_parse_query_10000_time_buckets_allowed(self, dimension, bucket):
+        query = self.parse_utc(span=10000 * bucket, dimensions=[dimension])
+
+        assert query.date_range.end - query.date_range.start == 10000 * bucket
+
+    @pytest.mark.parametrize(
+        ("dimension", "bucket"),
+        [
+            ("time:hour", timedelta(hours=1)),
+            ("time:day", timedelta(days=1)),
+            ("time:week", timedelta(weeks=1)),
+            ("time:month", timedelta(days=28)),
+        ],
+    )
+    def test_parse_query_10001_time_buckets_refused(self, dimension, bucket):
+        # An hour more than 10,000 buckets touches a 10,001st.
+        with pytest.raises(InvalidQuery) as excinfo:
+            self.parse_utc(span=10000 * bucket + timedelta(hours=1), dimensions=[dimension])
+
+        assert (excinfo.value.part, excinfo.value.message) == ("dimensions", TOO_MANY_BUCKETS)
+
+    def test_parse_query_time_buckets_counted_by_auto_granularity(self):
+        # 10,001 days: "time" picks months for so long a range, and 358 months are allowed.
+        query = self.parse_utc(span=timedelta(days=10001), dimensions=["time"])
+
+        assert query.granularity() == "month"
 
     def test_parse_query_many_days_allowed(self):
         # 2 years of days: 731 buckets.

@@ -198,34 +198,62 @@ class QueryViewTest:
 
         response = api_client.post(QUERY_URL, body, format="json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert set(response.json()["details"]) == {"site_id"}
+        assert_invalid(response, {"site_id": ["Give the site's domain as site_id."]})
 
     @pytest.mark.parametrize("body", [[DAY_QUERY], "example.com", 42])
     def test_query_body_not_an_object(self, api_client, public_site, body):
         response = api_client.post(QUERY_URL, body, format="json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert response.json()["code"] == "invalid"
+        assert_invalid(response, {"query": ["The query is a JSON object."]})
 
     def test_query_invalid_names_part(self, api_client, public_site):
         response = api_client.post(
             QUERY_URL, {**DAY_QUERY, "metrics": ["visitors", "bounces"]}, format="json"
         )
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        body = response.json()
-        assert body["code"] == "invalid"
-        assert list(body["details"]) == ["metrics"]
-        assert body["details"]["metrics"][0].startswith("Unknown metric 'bounces'")
+        assert_invalid(
+            response,
+            {
+                "metrics": [
+                    "Unknown metric 'bounces'; choose from visitors, visits, pageviews, "
+                    "views_per_visit, bounce_rate, visit_duration, events, percentage."
+                ]
+            },
+        )
+
+    def test_query_too_many_time_buckets(self, api_client, public_site):
+        body = {
+            **DAY_QUERY,
+            "date_range": ["2024-01-01", "2025-12-31"],
+            "dimensions": ["time:hour"],
+        }
+
+        response = api_client.post(QUERY_URL, body, format="json")
+
+        assert_invalid(
+            response,
+            {
+                "dimensions": [
+                    "At most 10000 time buckets: use a coarser time dimension or a shorter "
+                    "date_range."
+                ]
+            },
+        )
 
     def test_query_invalid_regular_expression(self, api_client, public_site):
         body = {**DAY_QUERY, "filters": [["matches", "event:page", ["(unclosed"]]]}
 
         response = api_client.post(QUERY_URL, body, format="json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert list(response.json()["details"]) == ["filters"]
+        assert_invalid(
+            response,
+            {
+                "filters": [
+                    "Invalid regular expression '(unclosed': invalid regular expression: "
+                    "parentheses () not balanced"
+                ]
+            },
+        )
 
     @pytest.mark.parametrize(
         "date_range",
@@ -369,8 +397,7 @@ class QueryInputTextTest:
 
         response = api_client.post("/api/v2/query", body, content_type="application/json")
 
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert "site_id" in response.json()["details"]
+        assert_invalid(response, {"site_id": ["Give the site's domain as site_id."]})
 
     def test_realtime_site_id_nul(self, api_client):
         response = api_client.get("/api/v1/stats/realtime/visitors?site_id=%00")
