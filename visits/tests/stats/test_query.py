@@ -634,7 +634,10 @@ class ParseQueryLimitsTest:
         with pytest.raises(InvalidQuery) as excinfo:
             self.parse(date_range=value)
 
-        assert excinfo.value.part == "date_range"
+        assert (excinfo.value.part, excinfo.value.message) == (
+            "date_range",
+            "date_range lies between 1970 and 9998.",
+        )
 
     def test_parse_query_comparison_before_1970(self):
         with pytest.raises(InvalidQuery) as excinfo:
@@ -643,7 +646,10 @@ class ParseQueryLimitsTest:
                 include={"comparisons": {"mode": "previous_period"}},
             )
 
-        assert excinfo.value.part == "include"
+        assert (excinfo.value.part, excinfo.value.message) == (
+            "include",
+            "The comparison period is out of range.",
+        )
 
     def test_parse_query_comparison_range_resolved(self):
         query = self.parse(
