@@ -1224,7 +1224,6 @@ class MemberViewSetStrangerTest:
         ("method", "data"),
         [
             pytest.param("patch", {"role": "admin"}, id="partial-update"),
-            pytest.param("put", {"role": "admin"}, id="update"),
             pytest.param("delete", None, id="destroy"),
         ],
     )
@@ -1234,6 +1233,16 @@ class MemberViewSetStrangerTest:
         response = getattr(api_client, method)(member_url(site, viewer), data, format="json")
 
         assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
+
+    def test_member_put_by_stranger_not_allowed(self, api_client, site, viewer, stranger):
+        api_client.force_authenticate(stranger)
+
+        response = api_client.put(member_url(site, viewer), {"role": "admin"}, format="json")
+
+        # The method is refused before the site is looked up.
+        assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
+        assert response["Allow"] == "PATCH, DELETE, OPTIONS"
         assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
 
     @pytest.mark.parametrize(
