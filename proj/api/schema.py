@@ -108,9 +108,48 @@ RESPONSE_HEADERS = {
     HTTPStatus.SERVICE_UNAVAILABLE: RETRY_AFTER,
 }
 # What validate_page_url() checks first; bytes, not characters, are limited to MAX_URL_BYTES.
+# Python's URL parser takes a bracketed host only if it is an IPv6 address (RFC 3986's
+# grammar, below) or an IPvFuture "v<hex>.<anything>", and refuses a host part holding a
+# character that NFKC turns into one of / ? # @ : (full-width forms, U+2100 "a/c", ...).
+_H16 = "[0-9A-Fa-f]{1,4}"
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LS32 = rf"({_H16}:{_H16}|{_OCTET}(\.{_OCTET}){{3}})"
+
+
+def _h16s(count: int) -> str:
+    return f"({_H16}:){{{count}}}"
+
+
+def _before_gap(most: int) -> str:
+    return f"(({_H16}:){{0,{most}}}{_H16})?"
+
+
+IPV6_PATTERN = (
+    "("
+    + "|".join(
+        [
+            f"{_h16s(6)}{_LS32}",
+            f"::{_h16s(5)}{_LS32}",
+            f"({_H16})?::{_h16s(4)}{_LS32}",
+            *(f"{_before_gap(most)}::{_h16s(3 - most)}{_LS32}" for most in (1, 2)),
+            f"{_before_gap(3)}::{_H16}:{_LS32}",
+            f"{_before_gap(4)}::{_LS32}",
+            f"{_before_gap(5)}::{_H16}",
+            f"{_before_gap(6)}::",
+        ]
+    )
+    + ")"
+)
+_NFKC_DELIMITERS = (
+    r"\u2047\u2048\u2049\u2100\u2101\u2105\u2106\u2a74\ufe13\ufe16\ufe55\ufe56\ufe5f"
+    r"\ufe6b\uff03\uff0f\uff1a\uff1f\uff20"
+)
+_NETLOC_CHARACTER = rf"[^/?#@\[\]{_NFKC_DELIMITERS}]"
+_HOST_CHARACTER = rf"[^/?#:@\s\[\]{_NFKC_DELIMITERS}]"  # the parser drops tabs and newlines
 PAGE_URL_PATTERN = (
-    r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([^/?#@\[\]]*@)?"  # any user@
-    r"(\[[0-9A-Fa-f:.]+\](:[0-9]*)?|[^/?#:@\s\[\]][^/?#@\[\]]*)([/?#]|$)"  # the host
+    rf"^\s*[Hh][Tt][Tt][Pp][Ss]?://({_NETLOC_CHARACTER}*@)?"  # any user@
+    rf"(\[({IPV6_PATTERN}|v[0-9A-Fa-f]+\.{_HOST_CHARACTER}+)\](:[0-9]*)?"  # the host
+    rf"|{_HOST_CHARACTER}{_NETLOC_CHARACTER}*)([/?#]|$)"
 )
 PARAMETER_EXAMPLES = {
     "id": 2,
@@ -140,7 +179,7 @@ PARAMETER_EXAMPLES = {
     "utm_campaign": "spring_sale",
     "utm_term": "analytics",
     "utm_content": "banner",
-    "interactive": True,
+    "interactive": "true",
     "props": '{"plan": "pro"}',
 }
 EXAMPLE_REQUEST_ID = "5c1f0b0e-8f5e-4a57-a2a4-3f1e9f3c2b1d"
@@ -220,6 +259,9 @@ class TallyAutoSchema(AutoSchema):
             )
         elif parameter["name"] in getattr(filterset, "base_filters", {}):
             parameter["allowEmptyValue"] = True  # django-filter ignores an empty filter
+        elif parameter["in"] == "query" and "type" not in parameter["schema"]:
+            # A field that takes any JSON value (collect's interactive) takes any text here.
+            parameter["schema"] = {"type": "string"}
         elif parameter["in"] == "query" and parameter["schema"].get("type") == "object":
             # Objects in a query string come as JSON text (the pixel's props).
             parameter["schema"] = {

@@ -40,6 +40,8 @@ class StrictFieldsMixin:
     ``{"name": 0}`` would store "0".
     """
 
+    closed = True  # the schema says so: additionalProperties is false (proj.api.schema)
+
     def to_internal_value(self, data):
         """Validate the fields; add an error for each unknown, read-only or mistyped key."""
         refused = self.refused_keys(data) if isinstance(data, Mapping) else {}

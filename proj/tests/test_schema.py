@@ -302,6 +302,15 @@ class ConstraintsTest:
         assert component("StatsQueryRequest")["additionalProperties"] is False
         assert component("StatsQueryRequest")["required"] == ["date_range", "metrics", "site_id"]
 
+    @pytest.mark.parametrize(
+        "name", ["PatchedUserRequest", "SiteRequest", "NewMemberRequest", "ServerVisitRequest"]
+    )
+    def test_strict_serializer_refuses_unknown_keys(self, name):
+        assert component(name)["additionalProperties"] is False
+
+    def test_collect_event_takes_unknown_keys(self):
+        assert "additionalProperties" not in component("EventRequest")
+
     def test_batch_of_visits_bounded(self):
         assert component("ServerVisitsRequest")["oneOf"][1] == {
             "type": "array",
@@ -353,10 +362,34 @@ class ConstraintsTest:
             "description": "A JSON object.",
         }
 
+    def test_any_value_query_parameter_is_text(self):
+        parameters = openapi()["paths"]["/api/event.gif"]["get"]["parameters"]
+
+        interactive = next(p for p in parameters if p["name"] == "interactive")
+
+        assert interactive["schema"] == {"type": "string"}
+        assert interactive["example"] == "true"
+
+    def test_collect_interactive_takes_any_value(self):
+        interactive = component("EventRequest")["properties"]["interactive"]
+
+        assert "type" not in interactive
+        assert interactive["default"] is True
+
 
 class PageUrlPatternTest:
     @pytest.mark.parametrize(
-        "url", ["https://example.com/x", " HTTP://a@example.com/", "http://[::1]:8000/"]
+        "url",
+        [
+            "https://example.com/x",
+            " HTTP://a@example.com/",
+            "http://[::1]:8000/",
+            "http://[2001:db8::7]/",
+            "http://[::ffff:192.0.2.1]/",
+            "http://[1:2:3:4:5:6:7:8]/",
+            "http://[v1.tally]/",
+            "https://exämple.com/",
+        ],
     )
     def test_page_url_pattern_matches_url_accepted(self, url):
         parse_page_url(url)
@@ -377,6 +410,26 @@ class PageUrlPatternTest:
     )
     def test_page_url_pattern_refuses_url_without_host(self, url):
         with pytest.raises(InvalidUrl):
+            parse_page_url(url)
+
+        assert re.match(PAGE_URL_PATTERN, url) is None
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "HTTP://[0]:00/",
+            "http://[192.0.2.1]/",
+            "http://[1:2:3:4:5:6:7:8:9]/",
+            "http://[1::2::3]/",
+            "http://[V1.tally]/",
+            "http://[v1.\n]/",
+            "http://example\uff0fcom/",
+            "http://a\u2100b/",
+            "http://user\uff20@example.com/",
+        ],
+    )
+    def test_page_url_pattern_refuses_url_parser_refuses(self, url):
+        with pytest.raises(InvalidUrl, match=r"^The page URL could not be parsed\.$"):
             parse_page_url(url)
 
         assert re.match(PAGE_URL_PATTERN, url) is None
