@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -16,10 +17,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from proj.api.examples import EXAMPLES
+from proj.api.patterns import IPV6_PATTERN
 from proj.middleware import REQUEST_ID_HEADER
+from sites.models import timezone_names, validate_timezone
 from visits.enrichment.urls import MAX_URL_BYTES
 from visits.renderers import CSVRenderer
-from visits.serializers import validate_page_url
+from visits.serializers import (
+    MAX_PROP_KEY_BYTES,
+    MAX_PROP_VALUE_BYTES,
+    MAX_PROPS,
+    validate_page_url,
+)
 
 # The first path prefix that matches names the operation's tag (described in settings).
 TAGS_BY_PREFIX = (
@@ -111,35 +119,6 @@ RESPONSE_HEADERS = {
 # Python's URL parser takes a bracketed host only if it is an IPv6 address (RFC 3986's
 # grammar, below) or an IPvFuture "v<hex>.<anything>", and refuses a host part holding a
 # character that NFKC turns into one of / ? # @ : (full-width forms, U+2100 "a/c", ...).
-_H16 = "[0-9A-Fa-f]{1,4}"
-_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_LS32 = rf"({_H16}:{_H16}|{_OCTET}(\.{_OCTET}){{3}})"
-
-
-def _h16s(count: int) -> str:
-    return f"({_H16}:){{{count}}}"
-
-
-def _before_gap(most: int) -> str:
-    return f"(({_H16}:){{0,{most}}}{_H16})?"
-
-
-IPV6_PATTERN = (
-    "("
-    + "|".join(
-        [
-            f"{_h16s(6)}{_LS32}",
-            f"::{_h16s(5)}{_LS32}",
-            f"({_H16})?::{_h16s(4)}{_LS32}",
-            *(f"{_before_gap(most)}::{_h16s(3 - most)}{_LS32}" for most in (1, 2)),
-            f"{_before_gap(3)}::{_H16}:{_LS32}",
-            f"{_before_gap(4)}::{_LS32}",
-            f"{_before_gap(5)}::{_H16}",
-            f"{_before_gap(6)}::",
-        ]
-    )
-    + ")"
-)
 _NFKC_DELIMITERS = (
     r"\u2047\u2048\u2049\u2100\u2101\u2105\u2106\u2a74\ufe13\ufe16\ufe55\ufe56\ufe5f"
     r"\ufe6b\uff03\uff0f\uff1a\uff1f\uff20"
@@ -151,6 +130,18 @@ PAGE_URL_PATTERN = (
     rf"(\[({IPV6_PATTERN}|v[0-9A-Fa-f]+\.{_HOST_CHARACTER}+)\](:[0-9]*)?"  # the host
     rf"|{_HOST_CHARACTER}{_NETLOC_CHARACTER}*)([/?#]|$)"
 )
+# The pixel's props, JSON text: the plain objects PropsField takes (strings without escapes or
+# control characters, of at most 4 bytes a character; integers; booleans), since a pattern
+# cannot parse JSON. Blank text means no props.
+_JSON_SPACE = r"[ \t\n\r]*"
+_JSON_PLAIN_STRING = r'"[^"\\\u0000-\u001f]{%d,%d}"'
+_PROP = (
+    f"{_JSON_SPACE}{_JSON_PLAIN_STRING % (1, MAX_PROP_KEY_BYTES // 4)}{_JSON_SPACE}:{_JSON_SPACE}"
+    f"({_JSON_PLAIN_STRING % (0, MAX_PROP_VALUE_BYTES // 4)}|-?(0|[1-9][0-9]{{0,15}})|true|false)"
+    f"{_JSON_SPACE}"
+)
+_PROPS = rf"({_PROP}(,{_PROP}){{0,{MAX_PROPS - 1}}}|{_JSON_SPACE})"
+PROPS_TEXT_PATTERN = rf"^(\s*|{_JSON_SPACE}\{{{_PROPS}\}}{_JSON_SPACE})$"
 PARAMETER_EXAMPLES = {
     "id": 2,
     "site_pk": 2,
@@ -266,8 +257,9 @@ class TallyAutoSchema(AutoSchema):
             # Objects in a query string come as JSON text (the pixel's props).
             parameter["schema"] = {
                 "type": "string",
-                "pattern": r"^\s*(\{[\s\S]*\}\s*)?$",
-                "description": "A JSON object.",
+                "pattern": PROPS_TEXT_PATTERN,
+                "description": "A JSON object, as props in the body. The pattern states plain "
+                "objects; escapes in strings and fractions are read too.",
             }
 
     def _get_pagination_parameters(self) -> list[dict]:
@@ -307,7 +299,25 @@ class TallyAutoSchema(AutoSchema):
             schema.update(pattern=PAGE_URL_PATTERN, maxLength=MAX_URL_BYTES)
         elif isinstance(field, serializers.IPAddressField):
             schema["anyOf"] = [{"format": "ipv4"}, {"format": "ipv6"}]
+        elif validate_timezone in field.validators:
+            return self._time_zone_component().ref
         return schema
+
+    def _time_zone_component(self) -> ResolvedComponent:
+        """Register the IANA names this server's tzdata knows, once, as the TimeZone schema."""
+        component = ResolvedComponent(
+            name="TimeZone",
+            type=ResolvedComponent.SCHEMA,
+            object="TimeZone",
+            schema={
+                "type": "string",
+                "enum": sorted(timezone_names()),
+                "description": "An IANA time zone name, as this server's tzdata knows them.",
+                "example": "Europe/Paris",
+            },
+        )
+        self.registry.register_on_missing(component)
+        return component
 
     def _map_basic_serializer(self, serializer: serializers.Serializer, direction: str) -> dict:
         """Map a serializer; one marked ``closed`` refuses properties it does not name."""
