@@ -100,7 +100,8 @@ class MetricsField(serializers.JSONField):
             },
         ],
         "description": (
-            "A period ending today in the site's time zone, or `[first, last]`, both ISO dates "
+            "A period ending today in the site's time zone, or `[first, last]` (last not "
+            "before first), both ISO dates "
             "(whole local days, last included) or both ISO datetimes (the last second included; "
             "without an offset, in the site's time zone; offsets within ±15:59), between "
             f"{FIRST_YEAR} and {LAST_YEAR}."
