@@ -51,7 +51,8 @@ class StrictCharField(serializers.CharField):
             ]
         },
         "maxProperties": MAX_PROPS,
-        "description": f"Names of at most {MAX_PROP_KEY_BYTES} bytes, values of at most "
+        "description": f"Names non-empty, of at most {MAX_PROP_KEY_BYTES} bytes (OpenAPI 3.0 "
+        f"has no propertyNames to state it), values of at most "
         f"{MAX_PROP_VALUE_BYTES} bytes; numbers and booleans are stored as strings.",
     }
 )

@@ -381,6 +381,14 @@ class ConstraintsTest:
         }
         assert component("TimeZone")["enum"] == sorted(zoneinfo.available_timezones())
 
+    def test_realtime_site_id_not_blank(self):
+        parameters = openapi()["paths"]["/api/v1/stats/realtime/visitors"]["get"]["parameters"]
+
+        site_id = next(p for p in parameters if p["name"] == "site_id")
+
+        assert site_id["schema"] == {"type": "string", "minLength": 1}
+        assert site_id["required"] is True
+
     def test_excluded_ips_items_are_networks(self):
         items = component("SiteRequest")["properties"]["excluded_ips"]["items"]
 
