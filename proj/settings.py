@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "proj.api.methods.MethodNotAllowedMiddleware",  # after the others: a view's last gate
 ]
 
 ROOT_URLCONF = "proj.urls"

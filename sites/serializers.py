@@ -1,12 +1,27 @@
 """Serializers for sites and their members."""
 
 from django.utils.html import format_html
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from proj.api.patterns import NETWORK_PATTERN
 from proj.api.serializers import ModelCleanSerializer, StrictModelSerializer, StrictSerializer
 from sites.models import Membership, Role, Site
 
 TRACKER_PATH = "/js/script.js"
+MAX_NETWORK_LENGTH = 43  # an IPv6 address and /128
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": MAX_NETWORK_LENGTH,
+        "pattern": NETWORK_PATTERN,
+        "example": "203.0.113.0/24",
+    }
+)
+class NetworkField(serializers.CharField):
+    """An IP address or CIDR range; sites.networks.normalize_network() checks it on save."""
 
 
 class SiteSerializer(ModelCleanSerializer):
@@ -20,7 +35,7 @@ class SiteSerializer(ModelCleanSerializer):
         help_text="The caller's role, annotated by Site.objects.visible_to().",
     )
     excluded_ips = serializers.ListField(
-        child=serializers.CharField(max_length=43),
+        child=NetworkField(max_length=MAX_NETWORK_LENGTH),
         max_length=100,
         required=False,
         help_text="Addresses or CIDR ranges whose visits are dropped.",

@@ -51,7 +51,8 @@ class StrictCharField(serializers.CharField):
             ]
         },
         "maxProperties": MAX_PROPS,
-        "description": f"Names of at most {MAX_PROP_KEY_BYTES} bytes, values of at most "
+        "description": f"Names non-empty, of at most {MAX_PROP_KEY_BYTES} bytes (OpenAPI 3.0 "
+        f"has no propertyNames to state it), values of at most "
         f"{MAX_PROP_VALUE_BYTES} bytes; numbers and booleans are stored as strings.",
     }
 )
@@ -99,6 +100,35 @@ class PropsField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "description": "Whether the event counts towards engagement (bounce rate); "
+        "default true. Like Plausible, any value that is not a boolean is ignored (true); "
+        'the pixel\'s query string reads "true" and "false".',
+    }
+)
+class TrackerBooleanField(serializers.BooleanField):
+    """A boolean as trackers send it: never refused, as Plausible's ingestion never refuses it.
+
+    Plausible keeps ``interactive`` only when it is a JSON boolean and ignores any other value.
+    This reads what DRF reads as a boolean (the pixel's query strings "true" and "false" among
+    them) and takes anything else, null included, as the default.
+    """
+
+    def validate_empty_values(self, data) -> tuple[bool, object]:
+        """Take null as the default instead of refusing it."""
+        if data is None:
+            return True, self.get_default()
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> bool:
+        """Return the boolean DRF reads in data, else the default."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            return self.get_default()
+
+
 def _fits(text: str, max_bytes: int) -> bool:
     """Tell whether text is storable (UTF-8, no NUL) within max_bytes."""
     try:
@@ -142,7 +172,7 @@ class EventSerializer(serializers.Serializer):
         required=False, allow_blank=True, allow_null=True, max_length=2000, default=""
     )
     props = PropsField(required=False, default=dict)
-    interactive = serializers.BooleanField(required=False, default=True)
+    interactive = TrackerBooleanField(required=False, default=True)
 
     def to_internal_value(self, data):
         """Accept the one-letter aliases; a long name wins over its alias."""

@@ -621,6 +621,15 @@ class MeViewTest:
 
         assert_invalid(response, {"nmae": ["Unknown field; use name."]})
 
+    def test_me_patch_name_number(self, api_client, user):
+        api_client.force_login(user)
+
+        response = api_client.patch("/api/accounts/me/", {"name": 0}, format="json")
+
+        assert_invalid(response, {"name": ["Not a valid string; send a JSON string."]})
+        user.refresh_from_db()
+        assert user.name == "Ada"
+
     def test_me_put_not_allowed(self, api_client, user):
         api_client.force_login(user)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -16,10 +17,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from proj.api.examples import EXAMPLES
+from proj.api.patterns import IPV6_PATTERN
 from proj.middleware import REQUEST_ID_HEADER
+from sites.models import timezone_names, validate_timezone
 from visits.enrichment.urls import MAX_URL_BYTES
 from visits.renderers import CSVRenderer
-from visits.serializers import validate_page_url
+from visits.serializers import (
+    MAX_PROP_KEY_BYTES,
+    MAX_PROP_VALUE_BYTES,
+    MAX_PROPS,
+    validate_page_url,
+)
 
 # The first path prefix that matches names the operation's tag (described in settings).
 TAGS_BY_PREFIX = (
@@ -108,10 +116,32 @@ RESPONSE_HEADERS = {
     HTTPStatus.SERVICE_UNAVAILABLE: RETRY_AFTER,
 }
 # What validate_page_url() checks first; bytes, not characters, are limited to MAX_URL_BYTES.
-PAGE_URL_PATTERN = (
-    r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([^/?#@\[\]]*@)?"  # any user@
-    r"(\[[0-9A-Fa-f:.]+\](:[0-9]*)?|[^/?#:@\s\[\]][^/?#@\[\]]*)([/?#]|$)"  # the host
+# Python's URL parser takes a bracketed host only if it is an IPv6 address (RFC 3986's
+# grammar, below) or an IPvFuture "v<hex>.<anything>", and refuses a host part holding a
+# character that NFKC turns into one of / ? # @ : (full-width forms, U+2100 "a/c", ...).
+_NFKC_DELIMITERS = (
+    r"\u2047\u2048\u2049\u2100\u2101\u2105\u2106\u2a74\ufe13\ufe16\ufe55\ufe56\ufe5f"
+    r"\ufe6b\uff03\uff0f\uff1a\uff1f\uff20"
 )
+_NETLOC_CHARACTER = rf"[^/?#@\[\]{_NFKC_DELIMITERS}]"
+_HOST_CHARACTER = rf"[^/?#:@\s\[\]{_NFKC_DELIMITERS}]"  # the parser drops tabs and newlines
+PAGE_URL_PATTERN = (
+    rf"^\s*[Hh][Tt][Tt][Pp][Ss]?://({_NETLOC_CHARACTER}*@)?"  # any user@
+    rf"(\[({IPV6_PATTERN}|v[0-9A-Fa-f]+\.{_HOST_CHARACTER}+)\](:[0-9]*)?"  # the host
+    rf"|{_HOST_CHARACTER}{_NETLOC_CHARACTER}*)([/?#]|$)"
+)
+# The pixel's props, JSON text: the plain objects PropsField takes (strings without escapes or
+# control characters, of at most 4 bytes a character; integers; booleans), since a pattern
+# cannot parse JSON. Blank text means no props.
+_JSON_SPACE = r"[ \t\n\r]*"
+_JSON_PLAIN_STRING = r'"[^"\\\u0000-\u001f]{%d,%d}"'
+_PROP = (
+    f"{_JSON_SPACE}{_JSON_PLAIN_STRING % (1, MAX_PROP_KEY_BYTES // 4)}{_JSON_SPACE}:{_JSON_SPACE}"
+    f"({_JSON_PLAIN_STRING % (0, MAX_PROP_VALUE_BYTES // 4)}|-?(0|[1-9][0-9]{{0,15}})|true|false)"
+    f"{_JSON_SPACE}"
+)
+_PROPS = rf"({_PROP}(,{_PROP}){{0,{MAX_PROPS - 1}}}|{_JSON_SPACE})"
+PROPS_TEXT_PATTERN = rf"^(\s*|{_JSON_SPACE}\{{{_PROPS}\}}{_JSON_SPACE})$"
 PARAMETER_EXAMPLES = {
     "id": 2,
     "site_pk": 2,
@@ -140,7 +170,7 @@ PARAMETER_EXAMPLES = {
     "utm_campaign": "spring_sale",
     "utm_term": "analytics",
     "utm_content": "banner",
-    "interactive": True,
+    "interactive": "true",
     "props": '{"plan": "pro"}',
 }
 EXAMPLE_REQUEST_ID = "5c1f0b0e-8f5e-4a57-a2a4-3f1e9f3c2b1d"
@@ -220,12 +250,16 @@ class TallyAutoSchema(AutoSchema):
             )
         elif parameter["name"] in getattr(filterset, "base_filters", {}):
             parameter["allowEmptyValue"] = True  # django-filter ignores an empty filter
+        elif parameter["in"] == "query" and "type" not in parameter["schema"]:
+            # A field that takes any JSON value (collect's interactive) takes any text here.
+            parameter["schema"] = {"type": "string"}
         elif parameter["in"] == "query" and parameter["schema"].get("type") == "object":
             # Objects in a query string come as JSON text (the pixel's props).
             parameter["schema"] = {
                 "type": "string",
-                "pattern": r"^\s*(\{[\s\S]*\}\s*)?$",
-                "description": "A JSON object.",
+                "pattern": PROPS_TEXT_PATTERN,
+                "description": "A JSON object, as props in the body. The pattern states plain "
+                "objects; escapes in strings and fractions are read too.",
             }
 
     def _get_pagination_parameters(self) -> list[dict]:
@@ -265,7 +299,25 @@ class TallyAutoSchema(AutoSchema):
             schema.update(pattern=PAGE_URL_PATTERN, maxLength=MAX_URL_BYTES)
         elif isinstance(field, serializers.IPAddressField):
             schema["anyOf"] = [{"format": "ipv4"}, {"format": "ipv6"}]
+        elif validate_timezone in field.validators:
+            return self._time_zone_component().ref
         return schema
+
+    def _time_zone_component(self) -> ResolvedComponent:
+        """Register the IANA names this server's tzdata knows, once, as the TimeZone schema."""
+        component = ResolvedComponent(
+            name="TimeZone",
+            type=ResolvedComponent.SCHEMA,
+            object="TimeZone",
+            schema={
+                "type": "string",
+                "enum": sorted(timezone_names()),
+                "description": "An IANA time zone name, as this server's tzdata knows them.",
+                "example": "Europe/Paris",
+            },
+        )
+        self.registry.register_on_missing(component)
+        return component
 
     def _map_basic_serializer(self, serializer: serializers.Serializer, direction: str) -> dict:
         """Map a serializer; one marked ``closed`` refuses properties it does not name."""

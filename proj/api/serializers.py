@@ -11,15 +11,39 @@ from rest_framework.settings import api_settings
 
 from proj.datetimes import UTC_OFFSET_MESSAGE, has_storable_offset
 
+NOT_A_STRING = "Not a valid string; send a JSON string."
+NOT_A_BOOLEAN = "Must be true or false."
+
+
+def mistyped(field: serializers.Field, value) -> list[str] | dict[int, list[str]] | None:
+    """Return the errors of a JSON value of the wrong type for the field, else None.
+
+    DRF casts numbers to strings and takes "yes", "on" or 0 as booleans; the API does not.
+    Null is left to the field, which words its own refusal.
+    """
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return [NOT_A_BOOLEAN]
+    if isinstance(field, serializers.CharField) and not isinstance(value, str):
+        return [NOT_A_STRING]
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        items = {index: mistyped(field.child, item) for index, item in enumerate(value)}
+        return {index: errors for index, errors in items.items() if errors} or None
+    return None
+
 
 class StrictFieldsMixin:
-    """Refuse input keys that are not writable fields instead of ignoring them.
+    """Refuse input keys that are not writable fields, and values of the wrong JSON type.
 
-    A misspelt or read-only field would otherwise answer 200 and change nothing.
+    A misspelt or read-only field would otherwise answer 200 and change nothing, and
+    ``{"name": 0}`` would store "0".
     """
 
+    closed = True  # the schema says so: additionalProperties is false (proj.api.schema)
+
     def to_internal_value(self, data):
-        """Validate the fields, adding an error for every unknown or read-only key."""
+        """Validate the fields; add an error for each unknown, read-only or mistyped key."""
         refused = self.refused_keys(data) if isinstance(data, Mapping) else {}
         try:
             value = super().to_internal_value(data)
@@ -31,8 +55,8 @@ class StrictFieldsMixin:
             raise serializers.ValidationError(refused)
         return value
 
-    def refused_keys(self, data: Mapping) -> dict[str, list[str]]:
-        """Return an error for each key of data that is not a writable field."""
+    def refused_keys(self, data: Mapping) -> dict:
+        """Return the errors of each key of data that is not a writable field or is mistyped."""
         writable = [name for name, field in self.fields.items() if not field.read_only]
         refused = {}
         for key in data:
@@ -41,6 +65,8 @@ class StrictFieldsMixin:
                 refused[key] = [f"Unknown field; use {', '.join(writable)}."]
             elif field.read_only:
                 refused[key] = ["This field is read-only."]
+            elif (errors := mistyped(field, data[key])) is not None:
+                refused[key] = errors
         return refused
 
 

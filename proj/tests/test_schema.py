@@ -1,24 +1,35 @@
 """The OpenAPI schema: tags by area, error answers, examples and constraints (proj.api.schema)."""
 
 import re
+import zoneinfo
+from datetime import UTC, datetime
 from functools import cache
 from http import HTTPStatus
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from model_bakery import baker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from proj.api.schema import PAGE_URL_PATTERN
+from proj.api.patterns import NETWORK_PATTERN
+from proj.api.schema import PAGE_URL_PATTERN, PROPS_TEXT_PATTERN
 from sites.models import Site
+from sites.networks import normalize_network
 from visits.enrichment.urls import InvalidUrl, parse_page_url
+from visits.serializers import PropsField
+from visits.stats.dates import InvalidDateRange, resolve_date_range
+from visits.stats.serializers import ISO_DATE_PATTERN
 
 METHODS = ("get", "post", "patch", "put", "delete")
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 DOC = "urn:tally-schema"
 
 
@@ -302,6 +313,15 @@ class ConstraintsTest:
         assert component("StatsQueryRequest")["additionalProperties"] is False
         assert component("StatsQueryRequest")["required"] == ["date_range", "metrics", "site_id"]
 
+    @pytest.mark.parametrize(
+        "name", ["PatchedUserRequest", "SiteRequest", "NewMemberRequest", "ServerVisitRequest"]
+    )
+    def test_strict_serializer_refuses_unknown_keys(self, name):
+        assert component(name)["additionalProperties"] is False
+
+    def test_collect_event_takes_unknown_keys(self):
+        assert "additionalProperties" not in component("EventRequest")
+
     def test_batch_of_visits_bounded(self):
         assert component("ServerVisitsRequest")["oneOf"][1] == {
             "type": "array",
@@ -349,14 +369,133 @@ class ConstraintsTest:
 
         assert props["schema"] == {
             "type": "string",
-            "pattern": r"^\s*(\{[\s\S]*\}\s*)?$",
-            "description": "A JSON object.",
+            "pattern": PROPS_TEXT_PATTERN,
+            "description": "A JSON object, as props in the body. The pattern states plain "
+            "objects; escapes in strings and fractions are read too.",
         }
+
+    @pytest.mark.parametrize("name", ["Site", "SiteRequest", "PatchedSiteRequest"])
+    def test_timezone_is_iana_name(self, name):
+        assert component(name)["properties"]["timezone"] == {
+            "$ref": "#/components/schemas/TimeZone"
+        }
+        assert component("TimeZone")["enum"] == sorted(zoneinfo.available_timezones())
+
+    def test_realtime_site_id_not_blank(self):
+        parameters = openapi()["paths"]["/api/v1/stats/realtime/visitors"]["get"]["parameters"]
+
+        site_id = next(p for p in parameters if p["name"] == "site_id")
+
+        assert site_id["schema"] == {"type": "string", "minLength": 1}
+        assert site_id["required"] is True
+
+    def test_excluded_ips_items_are_networks(self):
+        items = component("SiteRequest")["properties"]["excluded_ips"]["items"]
+
+        assert items == {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 43,
+            "pattern": NETWORK_PATTERN,
+            "example": "203.0.113.0/24",
+        }
+
+    def test_any_value_query_parameter_is_text(self):
+        parameters = openapi()["paths"]["/api/event.gif"]["get"]["parameters"]
+
+        interactive = next(p for p in parameters if p["name"] == "interactive")
+
+        assert interactive["schema"] == {"type": "string"}
+        assert interactive["example"] == "true"
+
+    def test_collect_interactive_takes_any_value(self):
+        interactive = component("EventRequest")["properties"]["interactive"]
+
+        assert "type" not in interactive
+        assert interactive["default"] is True
+
+
+class PropsTextPatternTest:
+    @pytest.mark.parametrize(
+        "text", ["", " ", "{}", '{"plan": "pro"}', ' {"seats": -3, "trial": true} ']
+    )
+    def test_props_text_pattern_matches_props_accepted(self, text):
+        PropsField().to_internal_value(text)
+
+        assert re.match(PROPS_TEXT_PATTERN, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            " \v{🏻}",
+            "{plan}",
+            '["plan"]',
+            '{"": "x"}',
+            '{"plan": null}',
+            '{"plan": {"tier": 1}}',
+            "{" + ",".join(f'"k{n}": 1' for n in range(31)) + "}",
+        ],
+    )
+    def test_props_text_pattern_refuses_props_refused(self, text):
+        with pytest.raises(serializers.ValidationError):
+            PropsField().to_internal_value(text)
+
+        assert re.match(PROPS_TEXT_PATTERN, text) is None
+
+
+class NetworkPatternTest:
+    @pytest.mark.parametrize(
+        "value", ["203.0.113.7", "203.0.113.0/24", "203.0.113.1/024", "::1", "2001:db8::/32"]
+    )
+    def test_network_pattern_matches_network_accepted(self, value):
+        normalize_network(value)
+
+        assert re.match(NETWORK_PATTERN, value)
+
+    @pytest.mark.parametrize(
+        "value", ["B", "0" * 42, "203.0.113.0/33", "::1/129", "203.0.113.07", "203.0.113"]
+    )
+    def test_network_pattern_refuses_network_refused(self, value):
+        with pytest.raises(DjangoValidationError):
+            normalize_network(value)
+
+        assert re.match(NETWORK_PATTERN, value) is None
+
+
+class IsoDatePatternTest:
+    @pytest.mark.parametrize(
+        "value",
+        ["1970-01-01", "9998-12-31", "2026-02-28", "2026-11-01T23:59:59+15:59", "2026-04-30 12"],
+    )
+    def test_iso_date_pattern_matches_date_accepted(self, value):
+        resolve_date_range([value, value], tz=ZoneInfo("UTC"), now=NOW, first_day=NOW.date())
+
+        assert re.match(ISO_DATE_PATTERN, value)
+
+    @pytest.mark.parametrize(
+        "value",
+        ["0000-00-00", "1969-12-31", "9999-01-01", "2026-02-30", "2026-04-31", "2026-11-01T24:00"],
+    )
+    def test_iso_date_pattern_refuses_date_refused(self, value):
+        with pytest.raises(InvalidDateRange):
+            resolve_date_range([value, value], tz=ZoneInfo("UTC"), now=NOW, first_day=NOW.date())
+
+        assert re.match(ISO_DATE_PATTERN, value) is None
 
 
 class PageUrlPatternTest:
     @pytest.mark.parametrize(
-        "url", ["https://example.com/x", " HTTP://a@example.com/", "http://[::1]:8000/"]
+        "url",
+        [
+            "https://example.com/x",
+            " HTTP://a@example.com/",
+            "http://[::1]:8000/",
+            "http://[2001:db8::7]/",
+            "http://[::ffff:192.0.2.1]/",
+            "http://[1:2:3:4:5:6:7:8]/",
+            "http://[v1.tally]/",
+            "https://exämple.com/",
+        ],
     )
     def test_page_url_pattern_matches_url_accepted(self, url):
         parse_page_url(url)
@@ -377,6 +516,26 @@ class PageUrlPatternTest:
     )
     def test_page_url_pattern_refuses_url_without_host(self, url):
         with pytest.raises(InvalidUrl):
+            parse_page_url(url)
+
+        assert re.match(PAGE_URL_PATTERN, url) is None
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "HTTP://[0]:00/",
+            "http://[192.0.2.1]/",
+            "http://[1:2:3:4:5:6:7:8:9]/",
+            "http://[1::2::3]/",
+            "http://[V1.tally]/",
+            "http://[v1.\n]/",
+            "http://example\uff0fcom/",
+            "http://a\u2100b/",
+            "http://user\uff20@example.com/",
+        ],
+    )
+    def test_page_url_pattern_refuses_url_parser_refuses(self, url):
+        with pytest.raises(InvalidUrl, match=r"^The page URL could not be parsed\.$"):
             parse_page_url(url)
 
         assert re.match(PAGE_URL_PATTERN, url) is None

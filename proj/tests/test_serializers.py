@@ -260,6 +260,78 @@ class StrictFieldsMixinTest:
         assert lenient == (["EventSerializer"] if module_name == "visits.serializers" else [])
 
 
+class FlagSerializer(StrictSerializer):
+    label = serializers.CharField(required=False, allow_null=True)
+    email = serializers.EmailField(required=False)
+    on = serializers.BooleanField(required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    count = serializers.IntegerField(required=False)
+
+
+class StrictValueTypesTest:
+    @pytest.mark.parametrize("value", [0, 1.5, True])
+    def test_to_internal_value_number_for_string(self, value):
+        serializer = FlagSerializer(data={"label": value, "email": 7})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "label": ["Not a valid string; send a JSON string."],
+            "email": ["Not a valid string; send a JSON string."],
+        }
+
+    @pytest.mark.parametrize("value", [0, 1, "yes", "on", "true", "false", "1"])
+    def test_to_internal_value_not_a_boolean(self, value):
+        serializer = FlagSerializer(data={"on": value})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"on": ["Must be true or false."]}
+
+    def test_to_internal_value_list_items_mistyped(self):
+        serializer = FlagSerializer(data={"tags": ["a", 2, "c", False]})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "tags": {
+                1: ["Not a valid string; send a JSON string."],
+                3: ["Not a valid string; send a JSON string."],
+            }
+        }
+
+    def test_to_internal_value_mistyped_with_field_errors(self):
+        serializer = FlagSerializer(data={"on": "yes", "count": "many"})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {
+            "count": ["A valid integer is required."],
+            "on": ["Must be true or false."],
+        }
+
+    def test_to_internal_value_json_types_accepted(self):
+        data = {"label": None, "email": "a@example.com", "on": False, "tags": ["a"], "count": 3}
+        serializer = FlagSerializer(data=data)
+
+        valid = serializer.is_valid()
+
+        assert valid is True
+        assert serializer.validated_data == data
+
+    def test_to_internal_value_list_field_not_a_list(self):
+        serializer = FlagSerializer(data={"tags": "a"})
+
+        valid = serializer.is_valid()
+
+        assert valid is False
+        assert serializer.errors == {"tags": ['Expected a list of items but got type "str".']}
+
+
 class DateTimeFieldTest:
     @pytest.mark.parametrize(
         ("value", "expected"),

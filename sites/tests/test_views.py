@@ -159,6 +159,14 @@ class SiteViewSetCreateTest:
         )
         assert not Site.objects.filter(domain="example.com").exists()
 
+    def test_create_public_number(self, api_client, owner):
+        api_client.force_authenticate(owner)
+
+        response = api_client.post(SITES_URL, {"domain": "example.com", "public": 0}, format="json")
+
+        assert_invalid(response, {"public": ["Must be true or false."]})
+        assert not Site.objects.filter(domain="example.com").exists()
+
     def test_create_unknown_field(self, api_client, owner):
         api_client.force_authenticate(owner)
 
@@ -713,7 +721,17 @@ class SiteViewSetPartialUpdateTest:
                 id="excluded_ips",
             ),
             pytest.param(
-                {"public": "sometimes"}, {"public": ["Must be a valid boolean."]}, id="public"
+                {"public": "sometimes"}, {"public": ["Must be true or false."]}, id="public"
+            ),
+            pytest.param({"public": 1}, {"public": ["Must be true or false."]}, id="public-1"),
+            pytest.param({"public": "yes"}, {"public": ["Must be true or false."]}, id="yes"),
+            pytest.param(
+                {"name": 0}, {"name": ["Not a valid string; send a JSON string."]}, id="name-0"
+            ),
+            pytest.param(
+                {"excluded_ips": ["203.0.113.7", 7]},
+                {"excluded_ips": {"1": ["Not a valid string; send a JSON string."]}},
+                id="excluded_ips-number",
             ),
         ],
     )
@@ -1206,7 +1224,6 @@ class MemberViewSetStrangerTest:
         ("method", "data"),
         [
             pytest.param("patch", {"role": "admin"}, id="partial-update"),
-            pytest.param("put", {"role": "admin"}, id="update"),
             pytest.param("delete", None, id="destroy"),
         ],
     )
@@ -1216,6 +1233,16 @@ class MemberViewSetStrangerTest:
         response = getattr(api_client, method)(member_url(site, viewer), data, format="json")
 
         assert_error(response, HTTPStatus.NOT_FOUND, "not_found")
+        assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
+
+    def test_member_put_by_stranger_not_allowed(self, api_client, site, viewer, stranger):
+        api_client.force_authenticate(stranger)
+
+        response = api_client.put(member_url(site, viewer), {"role": "admin"}, format="json")
+
+        # The method is refused before the site is looked up.
+        assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed")
+        assert response["Allow"] == "PATCH, DELETE, OPTIONS"
         assert Membership.objects.get(site=site, user=viewer).role == Role.VIEWER
 
     @pytest.mark.parametrize(

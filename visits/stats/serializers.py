@@ -22,10 +22,18 @@ from visits.stats.query import (
     VISIT_DIMENSIONS,
 )
 
-# What parse_query() reads: an ISO date, or an ISO datetime with an offset within ±15:59.
-_TIME = r"[T ][0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
+# What parse_query() reads: an ISO date from FIRST_YEAR to LAST_YEAR (1970 to 9998; February
+# 29th left out, since only leap years have it), or an ISO datetime with an offset within
+# ±15:59.
+_YEAR = r"(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+_MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+_TIME = r"[T ]([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9]([.,][0-9]+)?)?)?"
 _OFFSET = r"(Z|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)"
-ISO_DATE_PATTERN = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}({_TIME}{_OFFSET}?)?$"
+ISO_DATE_PATTERN = rf"^{_YEAR}-{_MONTH_DAY}({_TIME}{_OFFSET}?)?$"
 DIMENSIONS = [*VISIT_DIMENSIONS, *EVENT_DIMENSIONS, *TIME_DIMENSIONS]
 _DIMENSION = {
     "anyOf": [
@@ -92,7 +100,8 @@ class MetricsField(serializers.JSONField):
             },
         ],
         "description": (
-            "A period ending today in the site's time zone, or `[first, last]`, both ISO dates "
+            "A period ending today in the site's time zone, or `[first, last]` (last not "
+            "before first), both ISO dates "
             "(whole local days, last included) or both ISO datetimes (the last second included; "
             "without an offset, in the site's time zone; offsets within ±15:59), between "
             f"{FIRST_YEAR} and {LAST_YEAR}."

@@ -69,7 +69,14 @@ class RealtimeVisitorsView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("site_id", str, required=True, description="The domain.")],
+        parameters=[
+            OpenApiParameter(
+                "site_id",
+                {"type": "string", "minLength": 1},
+                required=True,
+                description="The domain.",
+            )
+        ],
         responses=OpenApiTypes.INT,
     )
     def get(self, request: Request) -> Response:

@@ -229,6 +229,23 @@ class EventViewTest:
         assert visit.interactive is False
         assert Session.objects.get(site=site).interactive_events == 0
 
+    @pytest.mark.parametrize(
+        "value",
+        ["maybe", None, [], {"on": False}, 2],
+        ids=["string", "null", "list", "object", "2"],
+    )
+    def test_event_interactive_not_a_boolean_ignored(self, api_client, site, value):
+        # As Plausible: a value it does not read as a boolean counts as the default, true.
+        response = post_event(api_client, {**PAGEVIEW, "i": value})
+
+        assert response.status_code == HTTPStatus.ACCEPTED
+        assert Visit.objects.get(site=site).interactive is True
+
+    def test_event_interactive_false_string_stored(self, api_client, site):
+        post_event(api_client, {**PAGEVIEW, "n": "scroll", "interactive": "false"})
+
+        assert Visit.objects.get(site=site).interactive is False
+
     def test_event_stores_neither_ip_nor_user_agent(self, api_client, site):
         post_event(api_client, PAGEVIEW, ip="81.2.69.142")
 
@@ -295,7 +312,6 @@ class EventViewTest:
                 "https://google.com/" + "q" * 1982,
                 "Ensure this field has no more than 2000 characters.",
             ),
-            ("i", "maybe", "Must be a valid boolean."),
             ("p", ["plan", "pro"], NOT_OBJECT),
             ("p", "{not json", NOT_OBJECT),
             ("p", '["plan"]', NOT_OBJECT),

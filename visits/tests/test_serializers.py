@@ -406,11 +406,21 @@ class ServerVisitSerializerTest:
                 {"user_agent": "x" * 1001},
                 {"user_agent": ["Ensure this field has no more than 1000 characters."]},
             ),
-            ({"user_agent": 5}, {"user_agent": ["Not a valid string."]}),
+            ({"user_agent": 5}, {"user_agent": ["Not a valid string; send a JSON string."]}),
             ({"url": "https://"}, {"url": ["A page URL must have a host."]}),
             ({"name": ""}, {"name": ["This field may not be blank."]}),
+            ({"interactive": 0}, {"interactive": ["Must be true or false."]}),
+            ({"interactive": "yes"}, {"interactive": ["Must be true or false."]}),
         ],
-        ids=["ip", "long-user-agent", "user-agent-type", "url", "name"],
+        ids=[
+            "ip",
+            "long-user-agent",
+            "user-agent-type",
+            "url",
+            "name",
+            "interactive-0",
+            "interactive-yes",
+        ],
     )
     def test_server_visit_invalid(self, site, fields, errors):
         serializer = ServerVisitSerializer(
