@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 PORT ?= 8000
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean mutation
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -52,5 +52,12 @@ test: lint
 		echo "diff-cover: first commit, nothing to compare against"; \
 	fi
 
+# Mutation testing of the domain modules: slow, so not part of `make test` (docs/mutation.md).
+# `make mutation MODULE=sites/domains.py` runs one module; MUTATION_JOBS mutants run at once.
+MODULE ?=
+MUTATION_JOBS ?= 2
+mutation: install
+	nice $(PY) -m scripts.mutation --jobs $(MUTATION_JOBS) $(MODULE)
+
 clean:
-	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache .mutation
