@@ -6,6 +6,7 @@ into the loaded module and runs pytest in-process on the covering tests, stoppin
 first failure; a child that outlives its timeout is killed and its mutant counts as killed.
 """
 
+import ast
 import contextlib
 import enum
 import gc
@@ -28,7 +29,8 @@ from scripts.mutation import mapping, operators, patch
 from scripts.mutation.operators import Mutant
 
 PATCH_FAILED = 99
-_EQUIVALENT_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|")
+# A table row whose first cell is a mutant id in a double-backtick code span: | `` id `` | why |
+_EQUIVALENT_ROW = re.compile(r"^\|\s*`` (.+?) ``\s*\|")
 
 
 class Outcome(enum.StrEnum):
@@ -119,15 +121,14 @@ def frozen_classes(module) -> set[str]:
 def lines_for(mutant: Mutant, source: str) -> set[int]:
     """Return the lines whose covering tests can kill the mutant.
 
-    For a function's mutant: the innermost statement holding the change. For an assignment
-    at module or class level: every statement (in functions) reading a name it binds,
-    directly or through later module-level assignments.
+    Coverage records a statement spanning lines under its first line or under the lines of
+    its parts, so both count. For a function's mutant: the changed line and its statement's.
+    For an assignment at module level: those of every use, in functions, of a name it binds
+    directly or through later module-level assignments. For a class attribute: the class.
     """
-    import ast
-
     tree = ast.parse(source)
     if mutant.scope[0] == "function":
-        return {_statement_line(tree, mutant)}
+        return {mutant.line, _innermost_statement(tree, mutant.line)}
     if mutant.scope[0] == "class":
         node = next(
             n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == mutant.scope[1]
@@ -143,38 +144,24 @@ def lines_for(mutant: Mutant, source: str) -> set[int]:
     lines = set()
     for function in ast.walk(tree):
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-            for statement in ast.walk(function):
-                if isinstance(statement, ast.stmt) and not isinstance(
-                    statement, ast.FunctionDef | ast.AsyncFunctionDef
-                ):
-                    loads = {
-                        n.id
-                        for n in ast.walk(statement)
-                        if isinstance(n, ast.Name | ast.Attribute) and _name(n) in names
-                    }
-                    if loads:
-                        lines.add(statement.lineno)
+            for node in ast.walk(function):
+                if isinstance(node, ast.Name) and node.id in names:
+                    lines |= {node.lineno, _innermost_statement(tree, node.lineno)}
     return lines
 
 
-def _name(node) -> str:
-    return node.id if hasattr(node, "id") else node.attr
-
-
-def _statement_line(tree, mutant: Mutant) -> int:
-    """Return the first line of the innermost statement holding the mutant's line."""
-    import ast
-
+def _innermost_statement(tree: ast.Module, line: int) -> int:
+    """Return the first line of the innermost statement (not a def) spanning the line."""
     best = None
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.stmt)
-            and node.lineno <= mutant.line <= node.end_lineno
             and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and (best is None or node.lineno >= best.lineno)
+            and node.lineno <= line <= node.end_lineno
+            and (best is None or node.lineno > best)
         ):
-            best = node
-    return best.lineno if best is not None else mutant.line
+            best = node.lineno
+    return line if best is None else best
 
 
 def order_tests(tests: set[str], path: str, durations: dict[str, float]) -> list[str]:
