@@ -26,7 +26,21 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"not under mutation testing: {', '.join(unknown)} (see config.py)")
     started = time.monotonic()
-    scores = runner.run(modules, jobs=arguments.jobs, equivalents_doc=Path(config.EQUIVALENTS_DOC))
+
+    def report(score: runner.Score) -> None:
+        print(
+            f"mutation: {score.path} done at +{time.monotonic() - started:.0f}s:"
+            f" {score.killed}/{score.relevant} killed ({score.percent:.1f}%)",
+            flush=True,
+        )
+        _save([score])
+
+    scores = runner.run(
+        modules,
+        jobs=arguments.jobs,
+        equivalents_doc=Path(config.EQUIVALENTS_DOC),
+        on_module_done=report,
+    )
     below = []
     print()
     print(f"{'module':34} {'killed/total':>13} {'score':>7} {'floor':>6} {'equiv':>6} {'time':>7}")
@@ -51,7 +65,6 @@ def main(argv: list[str]) -> int:
             print(f"\n{score.path}: {len(survivors)} surviving mutant(s)")
         for outcome, mutant in sorted(survivors, key=lambda item: item[1].line):
             print(f"  {mutant.path}:{mutant.line} [{outcome}] {mutant.id}")
-    _save(scores)
     return 1 if below else 0
 
 
@@ -65,6 +78,7 @@ def _save(scores: list[runner.Score]) -> None:
             "total": score.relevant,
             "percent": round(score.percent, 1),
             "seconds": round(score.seconds),
+            "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "mutants": [
                 {"line": mutant.line, "id": mutant.id, "outcome": outcome}
                 for outcome, mutants in score.outcomes.items()

@@ -2,6 +2,7 @@
 
 # Raised as the tests improve; see docs/mutation.md for the measured scores.
 FLOORS = {
+    "visits/models.py": 0,
     "sites/domains.py": 0,
     "visits/visitors.py": 0,
     "visits/enrichment/geoip.py": 0,
@@ -14,7 +15,6 @@ FLOORS = {
     "visits/stats/raw.py": 0,
     "visits/stats/rollups.py": 0,
     "visits/stats/views.py": 0,
-    "visits/models.py": 0,
     "accounts/throttles.py": 0,
 }
 MODULES = list(FLOORS)

@@ -22,6 +22,8 @@ import signal
 import sys
 import time
 import tomllib
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,8 +265,18 @@ def _preload(test_files: set[str]) -> None:
     gc.freeze()
 
 
-def run(paths: list[str], *, jobs: int = 2, equivalents_doc: Path) -> list[Score]:
-    """Mutate each module, run its mutants, print and return the scores."""
+def run(
+    paths: list[str],
+    *,
+    jobs: int = 2,
+    equivalents_doc: Path,
+    on_module_done: Callable[[Score], None] = lambda score: None,
+) -> list[Score]:
+    """Mutate each module, run its mutants, and return the scores.
+
+    ``on_module_done`` gets each module's score as soon as its last mutant has run (modules
+    run in the order given), so that a long run can be read, or stopped, module by module.
+    """
     for name, value in pytest_env_defaults().items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
@@ -307,13 +319,20 @@ def run(paths: list[str], *, jobs: int = 2, equivalents_doc: Path) -> list[Score
     ]
     for worker in workers:
         worker.start()
+    remaining = Counter(job.mutant.path for job in queue_)
+    for path in paths:
+        if not remaining[path]:
+            on_module_done(scores[path])
     for done in range(1, total + 1):
         mutant, outcome, seconds = results.get()
         score = scores[mutant.path]
         score.add(outcome, mutant)
         score.seconds += seconds
+        remaining[mutant.path] -= 1
         if done % 25 == 0 or done == total:
             print(f"mutation: {done}/{total} run", flush=True)
+        if not remaining[mutant.path]:
+            on_module_done(score)
     for worker in workers:
         worker.join()
     return [scores[path] for path in paths]
