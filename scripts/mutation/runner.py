@@ -9,6 +9,7 @@ first failure; a child that outlives its timeout is killed and its mutant counts
 import ast
 import contextlib
 import enum
+import functools
 import gc
 import importlib
 import importlib.metadata
@@ -128,7 +129,7 @@ def lines_for(mutant: Mutant, source: str) -> set[int]:
     For an assignment at module level: those of every use, in functions, of a name it binds
     directly or through later module-level assignments. For a class attribute: the class.
     """
-    tree = ast.parse(source)
+    tree = _parse(source)
     if mutant.scope[0] == "function":
         return {mutant.line, _innermost_statement(tree, mutant.line)}
     if mutant.scope[0] == "class":
@@ -150,6 +151,11 @@ def lines_for(mutant: Mutant, source: str) -> set[int]:
                 if isinstance(node, ast.Name) and node.id in names:
                     lines |= {node.lineno, _innermost_statement(tree, node.lineno)}
     return lines
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(source: str) -> ast.Module:
+    return ast.parse(source)
 
 
 def _innermost_statement(tree: ast.Module, line: int) -> int:
