@@ -32,6 +32,7 @@ from scripts.mutation import mapping, operators, patch
 from scripts.mutation.operators import Mutant
 
 PATCH_FAILED = 99
+_KILLERS = 20
 # A table row whose first cell is a mutant id in a double-backtick code span: | `` id `` | why |
 _EQUIVALENT_ROW = re.compile(r"^\|\s*`` (.+?) ``\s*\|")
 
@@ -199,13 +200,41 @@ def _worker(number: int, jobs, results, sources, frozen) -> None:
     pytest_django.plugin.django_db_setup = reuse_worker_database
     basetemp = Path(".mutation") / "tmp" / f"w{number}"
     log = Path(".mutation") / f"worker{number}.log"
+    killers: list[str] = []  # the tests that killed this worker's latest mutants, latest first
+    killer_file = Path(".mutation") / f"worker{number}.killer"
     while (job := jobs.get()) is not None:
         started = time.monotonic()
-        outcome = _run_child(job, sources, frozen, pytest, basetemp, log)
+        job.tests = killers_first(job.tests, killers)
+        killer_file.unlink(missing_ok=True)
+        outcome = _run_child(job, sources, frozen, pytest, basetemp, log, killer_file)
+        if outcome == Outcome.KILLED and killer_file.exists():
+            killer = killer_file.read_text()
+            killers = [killer, *(test for test in killers if test != killer)][:_KILLERS]
         results.put((job.mutant, outcome, time.monotonic() - started))
 
 
-def _run_child(job: Job, sources, frozen, pytest, basetemp: Path, log: Path) -> Outcome:
+def killers_first(tests: list[str], killers: list[str]) -> list[str]:
+    """Move the tests that killed recent mutants to the front: they often kill the next one."""
+    chosen = set(tests)
+    front = [test for test in killers if test in chosen]
+    return [*front, *(test for test in tests if test not in front)]
+
+
+class _KillerRecorder:
+    """A pytest plugin writing the node id of the first failing test to a file."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def pytest_runtest_logreport(self, report) -> None:
+        """Record the test when it failed, in setup, call or teardown."""
+        if report.failed and not self.target.exists():
+            self.target.write_text(report.nodeid)
+
+
+def _run_child(
+    job: Job, sources, frozen, pytest, basetemp: Path, log: Path, killer_file: Path
+) -> Outcome:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.setpgid(0, 0)
@@ -225,7 +254,8 @@ def _run_child(job: Job, sources, frozen, pytest, basetemp: Path, log: Path) -> 
                     "no:cacheprovider",
                     f"--basetemp={basetemp}",
                     *job.tests,
-                ]
+                ],
+                plugins=[_KillerRecorder(killer_file)],
             )
         except BaseException as error:  # report whatever went wrong, then exit
             print(f"mutation: {error!r}", file=sys.stderr)

@@ -107,3 +107,14 @@ class OrderTestsTest:
             "a/tests/test_views.py::T::test_fast",
             "a/tests/test_views.py::T::test_slow",
         ]
+
+
+class KillersFirstTest:
+    def test_killers_first_only_those_selected(self):
+        tests = ["t.py::a", "t.py::b", "t.py::c"]
+
+        assert runner.killers_first(tests, ["t.py::c", "u.py::x", "t.py::b"]) == [
+            "t.py::c",
+            "t.py::b",
+            "t.py::a",
+        ]
