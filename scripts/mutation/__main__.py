@@ -20,7 +20,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.mutation", description=__doc__)
     parser.add_argument("modules", nargs="*", help="module paths, e.g. sites/domains.py")
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
+    parser.add_argument("--show", metavar="ID", help="run one mutant, showing its change and tests")
     arguments = parser.parse_args(argv)
+    if arguments.show:
+        print(f"mutation: {runner.show(arguments.show)}")
+        return 0
     modules = arguments.modules or config.MODULES
     unknown = [path for path in modules if path not in config.FLOORS]
     if unknown:

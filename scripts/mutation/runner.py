@@ -8,6 +8,7 @@ first failure; a child that outlives its timeout is killed and its mutant counts
 
 import ast
 import contextlib
+import difflib
 import enum
 import functools
 import gc
@@ -179,8 +180,8 @@ def order_tests(tests: set[str], path: str, durations: dict[str, float]) -> list
     return sorted(tests, key=lambda test: (own not in test, durations.get(test, 1.0), test))
 
 
-def _worker(number: int, jobs, results, sources, frozen) -> None:
-    """Own a test database and run each job in a forked child until told to stop."""
+def _prepare_worker(number: int) -> Path:
+    """Create (or reuse) the worker's test database; make pytest use it; return its basetemp."""
     import pytest
     import pytest_django.plugin
     from django.db import connection, connections
@@ -199,6 +200,13 @@ def _worker(number: int, jobs, results, sources, frozen) -> None:
 
     pytest_django.plugin.django_db_setup = reuse_worker_database
     basetemp = Path(".mutation") / "tmp" / f"w{number}"
+    basetemp.parent.mkdir(parents=True, exist_ok=True)  # pytest makes only the last part
+    return basetemp
+
+
+def _worker(number: int, jobs, results, sources, frozen) -> None:
+    """Own a test database and run each job in a forked child until told to stop."""
+    basetemp = _prepare_worker(number)
     log = Path(".mutation") / f"worker{number}.log"
     killers: list[str] = []  # the tests that killed this worker's latest mutants, latest first
     killer_file = Path(".mutation") / f"worker{number}.killer"
@@ -206,7 +214,7 @@ def _worker(number: int, jobs, results, sources, frozen) -> None:
         started = time.monotonic()
         job.tests = killers_first(job.tests, killers)
         killer_file.unlink(missing_ok=True)
-        outcome = _run_child(job, sources, frozen, pytest, basetemp, log, killer_file)
+        outcome = _run_child(job, sources, frozen, basetemp, log, killer_file)
         if outcome == Outcome.KILLED and killer_file.exists():
             killer = killer_file.read_text()
             killers = [killer, *(test for test in killers if test != killer)][:_KILLERS]
@@ -233,14 +241,18 @@ class _KillerRecorder:
 
 
 def _run_child(
-    job: Job, sources, frozen, pytest, basetemp: Path, log: Path, killer_file: Path
+    job: Job, sources, frozen, basetemp: Path, log: Path | None, killer_file: Path
 ) -> Outcome:
+    """Run the job in a forked child (its output to ``log``, or the terminal); its outcome."""
+    import pytest
+
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.setpgid(0, 0)
-        descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(descriptor, 1)
-        os.dup2(descriptor, 2)
+        if log is not None:
+            descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(descriptor, 1)
+            os.dup2(descriptor, 2)
         code = PATCH_FAILED
         try:
             path = job.mutant.path
@@ -301,18 +313,8 @@ def _preload(test_files: set[str]) -> None:
     gc.freeze()
 
 
-def run(
-    paths: list[str],
-    *,
-    jobs: int = 2,
-    equivalents_doc: Path,
-    on_module_done: Callable[[Score], None] = lambda score: None,
-) -> list[Score]:
-    """Mutate each module, run its mutants, and return the scores.
-
-    ``on_module_done`` gets each module's score as soon as its last mutant has run (modules
-    run in the order given), so that a long run can be read, or stopped, module by module.
-    """
+def _plan(paths: list[str], equivalents_doc: Path) -> tuple[dict, dict, dict, list[Job]]:
+    """Load Django and the test map; return the modules' sources, frozen classes, scores, jobs."""
     for name, value in pytest_env_defaults().items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
@@ -340,6 +342,37 @@ def run(
             ordered = order_tests(tests, path, test_map.durations)
             seconds = sum(test_map.durations.get(test, 1.0) for test in ordered)
             queue_.append(Job(mutant, ordered, timeout=20.0 + 3.0 * seconds))
+    return sources, frozen, scores, queue_
+
+
+def show(mutant_id: str) -> Outcome:
+    """Print one mutant's change, run its tests with their output shown, return its outcome."""
+    path = mutant_id.split(":", 1)[0]
+    sources, frozen, _, queue_ = _plan([path], Path(os.devnull))
+    job = next((job for job in queue_ if job.mutant.id == mutant_id), None)
+    if job is None:
+        raise LookupError(f"no mutant {mutant_id!r} with covering tests")
+    original = ast.unparse(ast.parse(sources[path])).splitlines()
+    mutated = ast.unparse(operators.mutate(sources[path], job.mutant.index, frozen[path]))
+    print(f"{path}:{job.mutant.line}: {job.mutant.label}, {len(job.tests)} test(s)")
+    print("\n".join(difflib.unified_diff(original, mutated.splitlines(), lineterm="", n=1)))
+    basetemp = _prepare_worker(9)
+    return _run_child(job, sources, frozen, basetemp, None, Path(".mutation") / "show.killer")
+
+
+def run(
+    paths: list[str],
+    *,
+    jobs: int = 2,
+    equivalents_doc: Path,
+    on_module_done: Callable[[Score], None] = lambda score: None,
+) -> list[Score]:
+    """Mutate each module, run its mutants, and return the scores.
+
+    ``on_module_done`` gets each module's score as soon as its last mutant has run (modules
+    run in the order given), so that a long run can be read, or stopped, module by module.
+    """
+    sources, frozen, scores, queue_ = _plan(paths, equivalents_doc)
     _preload({test.split("::")[0] for job in queue_ for test in job.tests})
     total = len(queue_)
     print(f"mutation: {total} mutants to run in {len(paths)} module(s), {jobs} at a time")
