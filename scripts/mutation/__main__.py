@@ -84,7 +84,12 @@ def _save(scores: list[runner.Score]) -> None:
             "seconds": round(score.seconds),
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "mutants": [
-                {"line": mutant.line, "id": mutant.id, "outcome": outcome}
+                {
+                    "line": mutant.line,
+                    "id": mutant.id,
+                    "outcome": outcome,
+                    "killed_by": score.killers.get(mutant.id, ""),
+                }
                 for outcome, mutants in score.outcomes.items()
                 for mutant in mutants
             ],

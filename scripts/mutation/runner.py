@@ -65,6 +65,7 @@ class Score:
     path: str
     outcomes: dict[str, list[Mutant]] = field(default_factory=dict)
     seconds: float = 0.0
+    killers: dict[str, str] = field(default_factory=dict)  # the test that killed each mutant
 
     def add(self, outcome: Outcome, mutant: Mutant) -> None:
         """Count one mutant's outcome."""
@@ -215,10 +216,31 @@ def _worker(number: int, jobs, results, sources, frozen) -> None:
         job.tests = killers_first(job.tests, killers)
         killer_file.unlink(missing_ok=True)
         outcome = _run_child(job, sources, frozen, basetemp, log, killer_file)
-        if outcome == Outcome.KILLED and killer_file.exists():
-            killer = killer_file.read_text()
+        killer = killer_file.read_text() if killer_file.exists() else ""
+        if outcome == Outcome.KILLED and killer:
             killers = [killer, *(test for test in killers if test != killer)][:_KILLERS]
-        results.put((job.mutant, outcome, time.monotonic() - started))
+        _empty_database()
+        results.put((job.mutant, outcome, time.monotonic() - started, killer))
+
+
+def _empty_database() -> None:
+    """Empty the worker's database if a child left rows in it, so none leak into the next.
+
+    A transactional test commits; a child killed (timeout) or failing in the middle of one
+    may leave its rows, which would fail the next mutant's tests whatever its change.
+    """
+    from django.db import connection
+
+    kept = {"django_migrations", "django_content_type", "auth_permission"}
+    tables = [name for name in connection.introspection.table_names() if name not in kept]
+    quoted = [connection.ops.quote_name(name) for name in tables]
+    # The table names come from the database itself, quoted.
+    exists = " OR ".join(f"EXISTS (SELECT 1 FROM {table})" for table in quoted)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {exists}")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"TRUNCATE {', '.join(quoted)} CASCADE")
+    connection.close()  # the next child must not share the worker's connection
 
 
 def killers_first(tests: list[str], killers: list[str]) -> list[str]:
@@ -393,9 +415,10 @@ def run(
         if not remaining[path]:
             on_module_done(scores[path])
     for done in range(1, total + 1):
-        mutant, outcome, seconds = results.get()
+        mutant, outcome, seconds, killer = results.get()
         score = scores[mutant.path]
         score.add(outcome, mutant)
+        score.killers[mutant.id] = killer
         score.seconds += seconds
         remaining[mutant.path] -= 1
         if done % 25 == 0 or done == total:
