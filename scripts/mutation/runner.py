@@ -211,6 +211,7 @@ def _worker(number: int, jobs, results, sources, frozen) -> None:
     log = Path(".mutation") / f"worker{number}.log"
     killers: list[str] = []  # the tests that killed this worker's latest mutants, latest first
     killer_file = Path(".mutation") / f"worker{number}.killer"
+    _empty_database()  # an interrupted run may have left rows
     while (job := jobs.get()) is not None:
         started = time.monotonic()
         job.tests = killers_first(job.tests, killers)
