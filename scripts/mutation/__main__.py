@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
             f" {score.killed}/{score.relevant} killed ({score.percent:.1f}%)",
             flush=True,
         )
-        _save([score])
+        _save([score], arguments.jobs)
 
     scores = runner.run(
         modules,
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     return 1 if below else 0
 
 
-def _save(scores: list[runner.Score]) -> None:
+def _save(scores: list[runner.Score], jobs: int) -> None:
     """Keep the outcomes in .mutation/results.json, for docs/mutation.md."""
     target = Path(".mutation") / "results.json"
     saved = json.loads(target.read_text()) if target.exists() else {}
@@ -81,7 +81,8 @@ def _save(scores: list[runner.Score]) -> None:
             "killed": score.killed,
             "total": score.relevant,
             "percent": round(score.percent, 1),
-            "seconds": round(score.seconds),
+            "seconds": round(score.seconds),  # summed over the mutants run side by side
+            "jobs": jobs,
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "mutants": [
                 {

@@ -1,7 +1,8 @@
 """``python -m scripts.mutation.report``: print .mutation/results.json as docs/mutation.md tables.
 
 Prints the scores table (with floors: the score rounded down) and the surviving mutants to
-kill, by module, for pasting into docs/mutation.md after a run.
+kill, by module, for pasting into docs/mutation.md after a run. Mutants listed as equivalent
+in docs/mutation.md since the run are left out of the scores as the runner would.
 """
 
 import json
@@ -9,8 +10,32 @@ import math
 import sys
 from pathlib import Path
 
+from scripts.mutation import config
+from scripts.mutation.runner import equivalent_ids
+
 RESULTS = Path(".mutation") / "results.json"
 _SURVIVING = ("survived", "uncovered", "error")
+
+
+def with_equivalents(results: dict, equivalent: set[str]) -> dict:
+    """Return the results with these mutants counted as equivalent, scores recomputed."""
+    updated = {}
+    for path, result in results.items():
+        mutants = [
+            {**mutant, "outcome": "equivalent"} if mutant["id"] in equivalent else mutant
+            for mutant in result["mutants"]
+        ]
+        killed = sum(1 for mutant in mutants if mutant["outcome"] in ("killed", "timeout"))
+        total = sum(1 for mutant in mutants if mutant["outcome"] != "equivalent")
+        percent = round(100.0 * killed / total, 1) if total else 100.0
+        updated[path] = {
+            **result,
+            "mutants": mutants,
+            "killed": killed,
+            "total": total,
+            "percent": percent,
+        }
+    return updated
 
 
 def scores_table(results: dict) -> str:
@@ -23,7 +48,8 @@ def scores_table(results: dict) -> str:
         equivalent = sum(1 for mutant in result["mutants"] if mutant["outcome"] == "equivalent")
         rows.append(
             f"| `{path}` | {result['killed']} / {result['total']} | {result['percent']:.1f}% "
-            f"| {math.floor(result['percent'])}% | {equivalent} | {result['seconds']} s |"
+            f"| {math.floor(result['percent'])}% | {equivalent} "
+            f"| {round(result['seconds'] / result.get('jobs', 2))} s |"
         )
     return "\n".join(rows)
 
@@ -49,7 +75,9 @@ def survivors(results: dict) -> str:
 
 def main() -> int:
     """Print both parts for the results of the last runs."""
-    results = json.loads(RESULTS.read_text())
+    results = with_equivalents(
+        json.loads(RESULTS.read_text()), equivalent_ids(Path(config.EQUIVALENTS_DOC))
+    )
     print(scores_table(results))
     print()
     print(survivors(results))

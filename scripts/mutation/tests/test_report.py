@@ -7,7 +7,8 @@ RESULTS = {
         "killed": 3,
         "total": 4,
         "percent": 75.0,
-        "seconds": 12,
+        "seconds": 24,
+        "jobs": 2,
         "mutants": [
             {"line": 9, "id": "a/mod.py:f:`<` → `<=`", "outcome": "survived"},
             {"line": 2, "id": "a/mod.py:LIMIT:`1` → `2`", "outcome": "uncovered"},
@@ -15,8 +16,16 @@ RESULTS = {
             {"line": 6, "id": "a/mod.py:f:`1` → `2`", "outcome": "equivalent"},
         ],
     },
-    "b/mod.py": {"killed": 1, "total": 1, "percent": 100.0, "seconds": 3, "mutants": []},
+    "b/mod.py": {"killed": 1, "total": 1, "percent": 100.0, "seconds": 6, "mutants": []},
 }
+
+
+class WithEquivalentsTest:
+    def test_with_equivalents_recounts(self):
+        updated = report.with_equivalents(RESULTS, {"a/mod.py:f:`<` → `<=`"})
+
+        assert (updated["a/mod.py"]["killed"], updated["a/mod.py"]["total"]) == (1, 2)
+        assert updated["a/mod.py"]["percent"] == 50.0
 
 
 class ScoresTableTest:
