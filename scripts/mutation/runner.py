@@ -8,6 +8,7 @@ first failure; a child that outlives its timeout is killed and its mutant counts
 
 import ast
 import contextlib
+import dataclasses
 import difflib
 import enum
 import functools
@@ -114,13 +115,23 @@ def equivalent_ids(doc: Path) -> set[str]:
 
 
 def frozen_classes(module) -> set[str]:
-    """Return the module's classes whose bodies are not mutated: Django models and enums."""
+    """Return the module's classes whose bodies are not mutated.
+
+    Django models and enums turn their assignments into fields and members, dataclasses and
+    named tuples into the defaults of ``__init__``, once, at class creation: a re-run
+    assignment would not reach them.
+    """
     from django.db import models
 
     return {
         name
         for name, value in vars(module).items()
-        if inspect.isclass(value) and issubclass(value, models.Model | enum.Enum)
+        if inspect.isclass(value)
+        and (
+            issubclass(value, models.Model | enum.Enum)
+            or dataclasses.is_dataclass(value)
+            or (issubclass(value, tuple) and hasattr(value, "_fields"))
+        )
     }
 
 

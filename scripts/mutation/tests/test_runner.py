@@ -1,5 +1,10 @@
 """Tests of the runner's bookkeeping: scores, equivalents, covering lines, test order."""
 
+import dataclasses
+import enum
+import types
+import typing
+
 from scripts.mutation import operators, runner
 from scripts.mutation.runner import Outcome, Score
 
@@ -118,3 +123,23 @@ class KillersFirstTest:
             "t.py::b",
             "t.py::a",
         ]
+
+
+class FrozenClassesTest:
+    def test_frozen_classes_those_built_at_class_creation(self):
+        @dataclasses.dataclass
+        class Point:
+            x: int = 0
+
+        class Pair(typing.NamedTuple):
+            left: int = 0
+
+        class Colour(enum.Enum):
+            RED = 1
+
+        class Plain:
+            kind = "plain"
+
+        module = types.SimpleNamespace(Point=Point, Pair=Pair, Colour=Colour, Plain=Plain, n=1)
+
+        assert runner.frozen_classes(module) == {"Point", "Pair", "Colour"}
