@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install lint clean schemathesis
+.PHONY: run test install lint clean schemathesis mutation
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -57,5 +57,12 @@ test: lint
 schemathesis: install
 	scripts/schemathesis.sh
 
+# Mutation testing of the domain modules: slow, so not part of `make test` (docs/mutation.md).
+# `make mutation MODULE=sites/domains.py` runs one module; MUTATION_JOBS mutants run at once.
+MODULE ?=
+MUTATION_JOBS ?= 2
+mutation: install
+	nice $(PY) -m scripts.mutation --jobs $(MUTATION_JOBS) $(MODULE)
+
 clean:
-	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .coverage coverage.xml .pytest_cache .ruff_cache .mutation
