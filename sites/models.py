@@ -13,6 +13,8 @@ from django.utils.timezone import now
 from sites.domains import normalize_domain
 from sites.networks import ip_in_networks, normalize_network
 
+MAX_NETWORK_LENGTH = 43  # an excluded IPv6 address with its prefix: 39 characters and /128
+
 
 @cache
 def timezone_names() -> frozenset[str]:
@@ -88,7 +90,9 @@ class Site(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_sites"
     )
     public = models.BooleanField(default=False)
-    excluded_ips = ArrayField(models.CharField(max_length=43), default=list, blank=True)
+    excluded_ips = ArrayField(
+        models.CharField(max_length=MAX_NETWORK_LENGTH), default=list, blank=True
+    )
     created_at = models.DateTimeField(default=now)
 
     objects = SiteQuerySet.as_manager()

@@ -6,10 +6,9 @@ from rest_framework import serializers
 
 from proj.api.patterns import NETWORK_PATTERN
 from proj.api.serializers import ModelCleanSerializer, StrictModelSerializer, StrictSerializer
-from sites.models import Membership, Role, Site
+from sites.models import MAX_NETWORK_LENGTH, Membership, Role, Site
 
 TRACKER_PATH = "/js/script.js"
-MAX_NETWORK_LENGTH = 43  # an IPv6 address and /128
 
 
 @extend_schema_field(

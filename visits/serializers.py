@@ -10,7 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from proj.api.serializers import DateTimeField, StrictModelSerializer, StrictSerializer
+from proj.api.serializers import (
+    NOT_A_STRING,
+    DateTimeField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from sites.domains import normalize_domain
 from sites.models import Site
 from visits.enrichment.urls import UTM_PARAMETERS, InvalidUrl, parse_page_url
@@ -32,6 +37,8 @@ ALIASES = {
 
 class StrictCharField(serializers.CharField):
     """A CharField that refuses numbers, booleans, lists and objects instead of casting them."""
+
+    default_error_messages = {"invalid": NOT_A_STRING}
 
     def to_internal_value(self, data) -> str:
         """Accept strings only."""

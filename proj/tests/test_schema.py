@@ -19,14 +19,19 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from proj.api.exceptions import CsrfFailed
+from proj.api.outage import DatabaseUnavailable
 from proj.api.patterns import NETWORK_PATTERN
-from proj.api.schema import PAGE_URL_PATTERN, PROPS_TEXT_PATTERN
+from proj.api.schema import ERROR_MESSAGES, PAGE_URL_PATTERN, PROPS_TEXT_PATTERN
 from sites.models import Site
 from sites.networks import normalize_network
+from visits.collect import IngestUnavailable
 from visits.enrichment.urls import InvalidUrl, parse_page_url
+from visits.parsers import PayloadTooLarge
 from visits.serializers import PropsField
 from visits.stats.dates import InvalidDateRange, resolve_date_range
 from visits.stats.serializers import ISO_DATE_PATTERN
+from visits.stats.views import QueryTooSlow
 
 METHODS = ("get", "post", "patch", "put", "delete")
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -133,6 +138,19 @@ class TagsTest:
 
 
 class ErrorResponsesTest:
+    @pytest.mark.parametrize(
+        ("code", "exception"),
+        [
+            ("csrf_failed", CsrfFailed),
+            ("payload_too_large", PayloadTooLarge),
+            ("database_unavailable", DatabaseUnavailable),
+            ("ingest_unavailable", IngestUnavailable),
+            ("query_timeout", QueryTooSlow),
+        ],
+    )
+    def test_error_messages_as_the_server_words_them(self, code, exception):
+        assert ERROR_MESSAGES[code] == str(exception.default_detail)
+
     def test_error_statuses_of_every_operation(self):
         statuses = {
             f"{method} {path}": sorted(

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from model_bakery import baker
 
+from proj.api.serializers import NOT_A_STRING
 from proj.tests.errors import assert_error, assert_invalid
 from proj.tests.outage import database_unreachable, table_locked
 from sites.models import Site
@@ -32,7 +33,6 @@ NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 PAGEVIEW = {"n": "pageview", "u": "https://example.com/pricing", "d": "example.com"}
 BAD_VALUE = "Property 'plan': values are strings, numbers or booleans of at most 2000 bytes."
 NOT_OBJECT = "Expected an object of string keys and values."
-NOT_A_STRING = "Not a valid string."
 LONG_NAMES = {
     "n": "name",
     "u": "url",

@@ -8,6 +8,7 @@ from model_bakery import baker
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
+from proj.api.serializers import NOT_A_STRING
 from sites.models import Membership, Role, Site
 from visits.serializers import (
     EventSerializer,
@@ -38,7 +39,7 @@ class StrictCharFieldTest:
         with pytest.raises(serializers.ValidationError) as error:
             field.run_validation(value)
 
-        assert error.value.detail == ["Not a valid string."]
+        assert error.value.detail == [NOT_A_STRING]
 
     def test_strict_char_field_string(self):
         field = StrictCharField()
