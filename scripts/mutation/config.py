@@ -1,13 +1,14 @@
 """The modules under mutation testing and the score (killed %) each must stay at or above."""
 
-# Raised as the tests improve; see docs/mutation.md for the measured scores.
+# The score measured (docs/mutation.md), rounded down; 0 for a module not measured yet. Raise a
+# floor when the tests improve; issue 12 wants every module at 95 or more.
 FLOORS = {
-    "visits/models.py": 0,
-    "sites/domains.py": 0,
-    "visits/visitors.py": 0,
-    "visits/enrichment/geoip.py": 0,
-    "visits/enrichment/referrer.py": 0,
-    "visits/enrichment/urls.py": 0,
+    "visits/models.py": 90,
+    "sites/domains.py": 79,
+    "visits/visitors.py": 100,
+    "visits/enrichment/geoip.py": 80,
+    "visits/enrichment/referrer.py": 85,
+    "visits/enrichment/urls.py": 82,
     "visits/enrichment/useragent.py": 0,
     "visits/stats/dates.py": 0,
     "visits/stats/engine.py": 0,
@@ -15,7 +16,7 @@ FLOORS = {
     "visits/stats/raw.py": 0,
     "visits/stats/rollups.py": 0,
     "visits/stats/views.py": 0,
-    "accounts/throttles.py": 0,
+    "accounts/throttles.py": 100,
 }
 MODULES = list(FLOORS)
 # Survivors judged equivalent are listed in this file's table, by mutant id.
