@@ -9,8 +9,9 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,6 +27,7 @@ from proj.api.outage import (
     is_connection_failure,
     note_database_unavailable,
 )
+from proj.api.parsers import PayloadTooLarge
 from proj.middleware import request_id_of
 
 logger = structlog.get_logger(__name__)
@@ -54,6 +56,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's limit, checked before a parser runs
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if not isinstance(exc, exceptions.APIException):
         return None
     response = drf_exception_handler(exc, context)  # sets Retry-After, WWW-Authenticate
