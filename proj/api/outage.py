@@ -79,6 +79,14 @@ def note_database_unavailable(error: BaseException) -> None:
     drop_broken_connections()
 
 
+def noted_outage(error: BaseException) -> bool:
+    """Tell whether an error is a connection failure, noting the outage if it is."""
+    if not is_connection_failure(error):
+        return False
+    note_database_unavailable(error)
+    return True
+
+
 @receiver(connection_created)
 def _database_available(**kwargs) -> None:
     database_outage.succeeded()
