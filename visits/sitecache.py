@@ -16,12 +16,7 @@ from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from proj.api.outage import (
-    OutageLog,
-    drop_broken_connections,
-    failure_reason,
-    is_connection_failure,
-)
+from proj.api.outage import OutageLog, is_connection_failure, note_database_unavailable
 from sites.models import Site
 
 SITE_CACHE_SECONDS = 10.0
@@ -61,8 +56,7 @@ def _refresh(
     except DatabaseError as error:
         if not is_connection_failure(error) or any(d not in known for d in stale):
             raise
-        drop_broken_connections()
-        _outage.failed(reason=failure_reason(error))
+        note_database_unavailable(error, log=_outage)
         fresh = {domain: (now + RETRY_SECONDS, known[domain][1]) for domain in stale}
     else:
         _outage.succeeded()
