@@ -68,8 +68,9 @@ MIDDLEWARE = [
     "proj.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "proj.api.errors.SessionMiddleware",  # Django's, answering 503 when the save fails
     "django.middleware.common.CommonMiddleware",
+    "proj.api.bodies.ChunkedBodyMiddleware",  # before CSRF, which may read a form body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

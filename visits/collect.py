@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proj.api.client_ip import client_ip
-from proj.api.outage import RETRY_AFTER_SECONDS, is_connection_failure, note_database_unavailable
+from proj.api.outage import RETRY_AFTER_SECONDS, noted_outage
 from visits.models import DropReason, Visit, VisitDropped
 from visits.parsers import EventJSONParser, EventTextParser
 from visits.serializers import EventSerializer, validate_event
@@ -59,9 +59,8 @@ def record_event(request: Request, event: dict) -> list[DropReason]:
     try:
         return _record_event(request, event)
     except DatabaseError as error:
-        if not is_connection_failure(error):
+        if not noted_outage(error):
             raise
-        note_database_unavailable(error)
         raise IngestUnavailable(DATABASE_UNREACHABLE) from error
 
 

@@ -9,18 +9,14 @@ store later; the database is tried again every RETRY_SECONDS. The outage is logg
 WARNING, ``site_cache_serves_stale``, and its end once at INFO, ``site_cache_refreshed``.
 """
 
+import threading
 from time import monotonic
 
 from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from proj.api.outage import (
-    OutageLog,
-    drop_broken_connections,
-    failure_reason,
-    is_connection_failure,
-)
+from proj.api.outage import OutageLog, is_connection_failure, note_database_unavailable
 from sites.models import Site
 
 SITE_CACHE_SECONDS = 10.0
@@ -28,6 +24,10 @@ RETRY_SECONDS = 1.0  # how often a worker serving stale answers tries the databa
 MAX_ENTRIES = 10_000  # unknown domains are remembered too; a flood of them must not grow it
 _entries: dict[str, tuple[float, Site | None]] = {}
 _outage = OutageLog(down="site_cache_serves_stale", up="site_cache_refreshed")
+# Bumped when a site changes here: a refresh that read before then may hold the old row, so it
+# answers with it but does not keep it. The lock makes "unchanged, so keep" one step.
+_generation = 0
+_lock = threading.Lock()
 
 
 def sites_by_domain(domains: list[str]) -> dict[str, Site]:
@@ -47,22 +47,25 @@ def sites_by_domain(domains: list[str]) -> dict[str, Site]:
 def _refresh(
     domains: list[str], stale: list[str], known: dict[str, tuple[float, Site | None]], now: float
 ) -> dict[str, tuple[float, Site | None]]:
-    full = len(_entries) + len(stale) > MAX_ENTRIES
+    generation = _generation
+    added = sum(domain not in known for domain in stale)  # expired ones are there already
+    full = len(_entries) + added > MAX_ENTRIES
     asked = domains if full else stale  # a full cache starts over: the fresh ones go too
     try:
         found = Site.objects.filter(domain__in=asked).in_bulk(field_name="domain")
     except DatabaseError as error:
         if not is_connection_failure(error) or any(d not in known for d in stale):
             raise
-        drop_broken_connections()
-        _outage.failed(reason=failure_reason(error))
+        note_database_unavailable(error, log=_outage)
         fresh = {domain: (now + RETRY_SECONDS, known[domain][1]) for domain in stale}
     else:
         _outage.succeeded()
-        if full:
-            _entries.clear()
         fresh = {domain: (now + SITE_CACHE_SECONDS, found.get(domain)) for domain in asked}
-    _entries.update(fresh)
+    with _lock:
+        if generation == _generation:
+            if full:
+                _entries.clear()
+            _entries.update(fresh)
     return fresh
 
 
@@ -70,4 +73,7 @@ def _refresh(
 @receiver(post_delete, sender=Site)
 def forget_sites(**kwargs) -> None:
     """Drop what this worker remembers when a site changes here."""
-    _entries.clear()
+    global _generation
+    with _lock:
+        _generation += 1
+        _entries.clear()

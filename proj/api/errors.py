@@ -9,8 +9,10 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import DisallowedHost
+from django.contrib.sessions import middleware as sessions
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,12 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from proj.api.exceptions import CSRF_MESSAGE
-from proj.api.outage import (
-    RETRY_AFTER_SECONDS,
-    DatabaseUnavailable,
-    is_connection_failure,
-    note_database_unavailable,
-)
+from proj.api.outage import RETRY_AFTER_SECONDS, DatabaseUnavailable, noted_outage
+from proj.api.parsers import PayloadTooLarge
 from proj.middleware import request_id_of
 
 logger = structlog.get_logger(__name__)
@@ -47,13 +45,14 @@ def _validation_details(detail: dict | list) -> dict:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render DRF and Django errors in the error shape; leave unknown ones to become 500s."""
-    if is_connection_failure(exc):
-        note_database_unavailable(exc)
+    if noted_outage(exc):
         exc = DatabaseUnavailable()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's limit, checked before a parser runs
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if not isinstance(exc, exceptions.APIException):
         return None
     response = drf_exception_handler(exc, context)  # sets Retry-After, WWW-Authenticate
@@ -79,9 +78,19 @@ def answer_in_json(request) -> None:
     request.accepted_media_type = JSONRenderer.media_type
 
 
-def json_error(request: HttpRequest, status: HTTPStatus, *, message: str, code: str):
+def json_error(
+    request: HttpRequest,
+    status: HTTPStatus,
+    *,
+    message: str,
+    code: str,
+    retry_after: int | None = None,
+) -> JsonResponse:
     """Return an error-shaped JsonResponse, for errors raised outside DRF views."""
-    return JsonResponse(error_body(request, message=message, code=code), status=status)
+    response = JsonResponse(error_body(request, message=message, code=code), status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
@@ -122,14 +131,13 @@ def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
 
 def database_unavailable(request: HttpRequest) -> JsonResponse:
     """Answer a request that found the database unreachable, outside DRF views."""
-    response = json_error(
+    return json_error(
         request,
         HTTPStatus.SERVICE_UNAVAILABLE,
         message=str(DatabaseUnavailable.default_detail),
         code=DatabaseUnavailable.default_code,
+        retry_after=RETRY_AFTER_SECONDS,
     )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -149,28 +157,43 @@ class DatabaseUnavailableMiddleware:
             try:
                 _ = request.user.pk  # loads the user from the session, once
             except DatabaseError as error:
-                if not is_connection_failure(error):
+                if not noted_outage(error):
                     raise
-                note_database_unavailable(error)
                 request.user = AnonymousUser()
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Answer 503 for a connection failure; leave other exceptions to Django."""
-        if not is_connection_failure(exception):
+        if not noted_outage(exception):
             return None
-        note_database_unavailable(exception)
         return database_unavailable(request)
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's session middleware, answering 503 when saving the session finds no database.
+
+    The session is saved after the view, on the way out; an exception raised there would reach
+    Django's handler, which logs it at ERROR (django-structlog's ``request_failed``), one per
+    request of an outage. Answered here, the outage is logged once, as every other.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """Save the session; a connection failure answers 503 instead."""
+        try:
+            return super().process_response(request, response)
+        except DatabaseError as error:
+            if not noted_outage(error):
+                raise
+            return database_unavailable(request)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     """Answer unhandled exceptions without leaking details; the traceback is in the logs.
 
-    A connection failure raised by a middleware (a session saved after the view) answers 503.
+    A connection failure that reaches Django's handler anyway answers 503 (logged at ERROR
+    there: no known path does this).
     """
-    error = sys.exc_info()[1]
-    if is_connection_failure(error):
-        note_database_unavailable(error)
+    if noted_outage(sys.exc_info()[1]):
         return database_unavailable(request)
     return json_error(
         request,

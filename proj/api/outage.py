@@ -73,10 +73,18 @@ def drop_broken_connections() -> None:
         conn.close_if_unusable_or_obsolete()
 
 
-def note_database_unavailable(error: BaseException) -> None:
-    """Log the outage (once per outage) and drop the broken connections."""
-    database_outage.failed(reason=failure_reason(error))
+def note_database_unavailable(error: BaseException, log: OutageLog = database_outage) -> None:
+    """Log the outage (once per outage, in ``log``) and drop the broken connections."""
+    log.failed(reason=failure_reason(error))
     drop_broken_connections()
+
+
+def noted_outage(error: BaseException) -> bool:
+    """Tell whether an error is a connection failure, noting the outage if it is."""
+    if not is_connection_failure(error):
+        return False
+    note_database_unavailable(error)
+    return True
 
 
 @receiver(connection_created)

@@ -4,8 +4,10 @@ from types import SimpleNamespace
 
 import django_filters
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
 from model_bakery import baker
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -200,3 +202,40 @@ class IsoDateTimeFilterTest:
 
         assert valid is False
         assert filterset.errors == {"since": ["Enter a valid date/time."]}
+
+
+def url_patterns(patterns: list) -> list[URLPattern]:
+    """Return every URL pattern, those of included URLconfs too."""
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found.extend(url_patterns(pattern.url_patterns))
+        else:
+            found.append(pattern)
+    return found
+
+
+def views_with_querysets() -> dict[str, type]:
+    """Return the DRF views of every URL that filter a queryset, by name."""
+    views = {}
+    for pattern in url_patterns(get_resolver().url_patterns):
+        view = getattr(pattern.callback, "cls", None)
+        if view is not None and (
+            issubclass(view, GenericAPIView) or getattr(view, "queryset", None) is not None
+        ):
+            views[view.__name__] = view
+    return views
+
+
+class KnownQueryParametersEverywhereTest:
+    def test_every_view_with_a_queryset_checks_query_parameters_first(self):
+        views = views_with_querysets()
+
+        unchecked = sorted(
+            name
+            for name, view in views.items()
+            if list(view.filter_backends[:1]) != [KnownQueryParameters]
+        )
+
+        assert {"SiteViewSet", "VisitViewSet", "MemberViewSet", "ApiKeyViewSet"} <= set(views)
+        assert unchecked == []

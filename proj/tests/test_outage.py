@@ -1,5 +1,6 @@
 """An unreachable database answers 503 database_unavailable, logged once per outage."""
 
+import json
 import logging
 from http import HTTPStatus
 
@@ -8,6 +9,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from model_bakery import baker
 
 from accounts.models import User
+from proj.api.errors import server_error
 from proj.api.outage import OutageLog, database_outage, is_connection_failure
 from proj.tests.errors import assert_error
 from proj.tests.outage import connection_terminated, database_unreachable, table_locked
@@ -151,11 +153,28 @@ class DatabaseUnavailableTest:
         assert body["error"] == UNAVAILABLE
         assert response["Retry-After"] == "5"
 
-    def test_session_saved_after_view_database_unreachable(self, api_client):
+    def test_session_saved_after_view_database_unreachable(self, api_client, caplog):
         with database_unreachable():
             response = api_client.get("/test/remember/")
 
         assert_error(response, HTTPStatus.SERVICE_UNAVAILABLE, "database_unavailable")
+        assert response["Retry-After"] == "5"
+        assert outage_logs(caplog) == [("database_unavailable", "warning")]
+        assert [r.msg for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+    def test_server_error_connection_failure_reaching_handler(self, rf, django_db_blocker):
+        with django_db_blocker.unblock(), database_unreachable():
+            try:
+                connection.ensure_connection()
+            except OperationalError:
+                response = server_error(rf.get("/", HTTP_X_REQUEST_ID="abcdefgh-1234"))
+
+        assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert json.loads(response.content) == {
+            "error": UNAVAILABLE,
+            "code": "database_unavailable",
+            "request_id": "abcdefgh-1234",
+        }
         assert response["Retry-After"] == "5"
 
     def test_view_without_database_answers_with_session_unreachable(self, signed_in):

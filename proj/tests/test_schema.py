@@ -21,13 +21,14 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from proj.api.exceptions import CsrfFailed
 from proj.api.outage import DatabaseUnavailable
+from proj.api.parsers import PayloadTooLarge
 from proj.api.patterns import NETWORK_PATTERN
 from proj.api.schema import ERROR_MESSAGES, PAGE_URL_PATTERN, PROPS_TEXT_PATTERN
 from sites.models import Site
 from sites.networks import normalize_network
 from visits.collect import IngestUnavailable
 from visits.enrichment.urls import InvalidUrl, parse_page_url
-from visits.parsers import PayloadTooLarge
+from visits.parsers import MAX_EVENT_BODY
 from visits.serializers import PropsField
 from visits.stats.dates import InvalidDateRange, resolve_date_range
 from visits.stats.serializers import ISO_DATE_PATTERN
@@ -139,17 +140,17 @@ class TagsTest:
 
 class ErrorResponsesTest:
     @pytest.mark.parametrize(
-        ("code", "exception"),
+        ("code", "message"),
         [
-            ("csrf_failed", CsrfFailed),
-            ("payload_too_large", PayloadTooLarge),
-            ("database_unavailable", DatabaseUnavailable),
-            ("ingest_unavailable", IngestUnavailable),
-            ("query_timeout", QueryTooSlow),
+            ("csrf_failed", CsrfFailed.default_detail),
+            ("payload_too_large", PayloadTooLarge(MAX_EVENT_BODY).detail),
+            ("database_unavailable", DatabaseUnavailable.default_detail),
+            ("ingest_unavailable", IngestUnavailable.default_detail),
+            ("query_timeout", QueryTooSlow.default_detail),
         ],
     )
-    def test_error_messages_as_the_server_words_them(self, code, exception):
-        assert ERROR_MESSAGES[code] == str(exception.default_detail)
+    def test_error_messages_as_the_server_words_them(self, code, message):
+        assert ERROR_MESSAGES[code] == str(message)
 
     def test_error_statuses_of_every_operation(self):
         statuses = {

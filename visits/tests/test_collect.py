@@ -1,6 +1,7 @@
 """The public collect endpoints: POST /api/event, GET /api/event.gif and GET /js/script.js."""
 
 import gzip
+import io
 import json
 import logging
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import time_machine
 from model_bakery import baker
 
 from proj.api.serializers import NOT_A_STRING
+from proj.tests.bodies import CountingStream, post_chunked
 from proj.tests.errors import assert_error, assert_invalid
 from proj.tests.outage import database_unreachable, table_locked
 from sites.models import Site
@@ -421,6 +423,31 @@ class EventViewTest:
         assert len(body) == 64 * 1024
         assert response.status_code == HTTPStatus.ACCEPTED
         assert Visit.objects.filter(site=site).exists()
+
+    def test_event_chunked_body_accepted(self, api_client, site):
+        stream = io.BytesIO(json.dumps(PAGEVIEW).encode())
+
+        response = post_chunked(
+            api_client,
+            EVENT_URL,
+            stream,
+            "text/plain",
+            REMOTE_ADDR=VISITOR_IP,
+            HTTP_USER_AGENT=CHROME,
+        )
+
+        assert response.status_code == HTTPStatus.ACCEPTED
+        assert Visit.objects.get(site=site).path == "/pricing"
+
+    def test_event_chunked_body_over_64_kb(self, api_client, site):
+        stream = CountingStream(json.dumps({**PAGEVIEW, "padding": "x" * 10 * 64 * 1024}).encode())
+
+        response = post_chunked(api_client, EVENT_URL, stream, "application/json")
+
+        body = assert_error(response, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large")
+        assert body["error"] == "The request body is larger than 64 KB."
+        assert stream.bytes_read == 64 * 1024 + 1
+        assert not Visit.objects.exists()
 
     def test_event_form_encoded_unsupported(self, api_client, site):
         response = post_raw(

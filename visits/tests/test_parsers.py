@@ -6,7 +6,8 @@ import json
 import pytest
 from rest_framework.exceptions import ParseError
 
-from visits.parsers import MAX_EVENT_BODY, EventJSONParser, EventTextParser, PayloadTooLarge
+from proj.api.parsers import PayloadTooLarge
+from visits.parsers import MAX_EVENT_BODY, EventJSONParser, EventTextParser
 
 
 class CountingStream(io.BytesIO):
@@ -91,6 +92,6 @@ class EventTextParserTest:
 
 class PayloadTooLargeTest:
     def test_payload_too_large_message(self):
-        error = PayloadTooLarge()
+        error = PayloadTooLarge(MAX_EVENT_BODY)
 
         assert str(error.detail) == "The request body is larger than 64 KB."

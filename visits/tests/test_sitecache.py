@@ -79,6 +79,33 @@ class SitesByDomainTest:
 
         assert found == {"example.com": site}
 
+    def test_sites_by_domain_read_before_another_thread_saved(self):
+        site = baker.make(Site, domain="example.com")
+        saved = []
+
+        def save_after_reading(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            if not saved:  # another thread saves the site just after this one read it
+                saved.append(site)
+                Site.objects.filter(pk=site.pk).update(domain="example.org")
+                sitecache.forget_sites()  # as the save's post_save signal does, in that thread
+            return result
+
+        with connection.execute_wrapper(save_after_reading):
+            found = sites_by_domain(["example.com"])
+
+        assert found == {"example.com": site}  # what it read, answered once
+        assert sites_by_domain(["example.com"]) == {}
+
+    def test_sites_by_domain_expired_entries_counted_once(self, monkeypatch):
+        monkeypatch.setattr(sitecache, "MAX_ENTRIES", 2)
+        monkeypatch.setattr(sitecache, "SITE_CACHE_SECONDS", 0.0)
+        sites_by_domain(["a.example", "b.example"])
+
+        sites_by_domain(["a.example"])  # expired: refreshed in place, the cache is not full
+
+        assert set(sitecache._entries) == {"a.example", "b.example"}
+
     def test_sites_by_domain_full_cache_starts_over(self, monkeypatch):
         monkeypatch.setattr(sitecache, "MAX_ENTRIES", 2)
         sites_by_domain(["a.example", "b.example"])

@@ -3,6 +3,7 @@
 import base64
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import ApiKey
+from proj.tests.bodies import post_chunked
 from proj.tests.errors import assert_error, assert_invalid
 from sites.models import Role, Site
 from sites.tests.members import member_of
@@ -581,6 +583,14 @@ class VisitViewSetCreateTest:
         assert response.json() == {"recorded": 1, "dropped": []}
         visit = Visit.objects.get(site=site)
         assert (visit.timestamp, visit.path, visit.country) == (timestamp, "/pricing", "US")
+
+    def test_create_chunked_body(self, owner_client, site):
+        stream = io.BytesIO(json.dumps([server_visit(site)]).encode())
+
+        response = post_chunked(owner_client, VISITS_URL, stream, "application/json")
+
+        assert response.status_code == HTTPStatus.CREATED
+        assert response.json() == {"recorded": 1, "dropped": []}
 
     def test_create_one_visit_for_site_of_viewer(self, api_client, site):
         viewer = member_of(site, Role.VIEWER, "viewer@example.com")
