@@ -48,7 +48,6 @@ NOT_FOUND_OPERATIONS = {
 }
 EXTRA_ERRORS = {
     "api_event_create": [
-        (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"),
         (HTTPStatus.SERVICE_UNAVAILABLE, "ingest_unavailable"),
         (HTTPStatus.SERVICE_UNAVAILABLE, "database_unavailable"),
     ],
@@ -85,7 +84,8 @@ ERROR_DESCRIPTIONS = {
     HTTPStatus.FORBIDDEN: "Not allowed to the caller, or a failed CSRF check of a session.",
     HTTPStatus.NOT_FOUND: "No such object, or one the caller may not see.",
     HTTPStatus.NOT_ACCEPTABLE: "The Accept header names no media type the operation produces.",
-    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is over 64 KB.",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is over the limit: 64 KB on the collect "
+    "endpoint, 2.5 MB (Django's DATA_UPLOAD_MAX_MEMORY_SIZE) elsewhere.",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The Content-Type is not one the operation reads.",
     HTTPStatus.TOO_MANY_REQUESTS: "Rate limited; Retry-After says when to try again.",
     HTTPStatus.SERVICE_UNAVAILABLE: "Temporarily unable to answer; try again later "
@@ -372,6 +372,7 @@ class TallyAutoSchema(AutoSchema):
             yield HTTPStatus.NOT_FOUND, "not_found"
         yield HTTPStatus.NOT_ACCEPTABLE, "not_acceptable"  # content negotiation, every view
         if has_body:
+            yield HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"
             yield HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"
         if view.get_throttles():
             yield HTTPStatus.TOO_MANY_REQUESTS, "throttled"
