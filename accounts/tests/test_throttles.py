@@ -249,7 +249,7 @@ class SignInAttemptTest:
         for _ in range(10):
             SignInAttempt(
                 signed_in_request(remote_addr="198.51.100.1"), email="ada@example.com", now=1000.0
-            ).failed()
+            ).wait()
 
         attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1010.0)
 
@@ -270,6 +270,7 @@ class SignInAttemptTest:
             signed_in_request(device_cookie(user)), email="ada@example.com", now=1000.0
         )
 
+        attempt.wait()
         attempt.failed()
 
         assert attempt.trusted is True
@@ -279,6 +280,7 @@ class SignInAttemptTest:
     def test_failed_counts_against_account_ignoring_case(self):
         attempt = SignInAttempt(signed_in_request(), email=" Ada@Example.com", now=1000.0)
 
+        attempt.wait()
         attempt.failed()
 
         assert attempt.trusted is False
