@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
@@ -874,6 +875,12 @@ class ApiKeyViewSetTest:
         assert ApiKey.objects.count() == 2
 
 
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """A real password hash, at a tenth of the production cost to keep the test quick."""
+
+    iterations = PBKDF2PasswordHasher.iterations // 10
+
+
 @pytest.mark.django_db(transaction=True)
 class LoginParallelTest:
     """Parallel guesses, each request on its own thread with its own database connection."""
@@ -881,7 +888,7 @@ class LoginParallelTest:
     @pytest.fixture(autouse=True)
     def _slow_hasher(self, settings):
         # A real password check, long enough for the guesses to overlap.
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+        settings.PASSWORD_HASHERS = [f"{__name__}.QuickPBKDF2PasswordHasher"]
         yield
         cache.clear()  # a transactional test leaves the cache table's rows behind
 
