@@ -913,3 +913,24 @@ class LoginParallelTest:
         )
         eleventh = sign_in(APIClient(), user.email, PASSWORD, REMOTE_ADDR="203.0.113.1")
         assert_error(eleventh, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+
+
+class SignInSuccessNotCountedTest:
+    """A sign-in is counted as a failure while its password is checked, and taken back."""
+
+    def test_login_successes_spare_account_limit(self, user):
+        for _ in range(10):
+            assert sign_in(APIClient(), user.email, PASSWORD).status_code == HTTPStatus.OK
+
+        response = sign_in(APIClient(), user.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_admin_login_successes_spare_account_limit(self):
+        staff = User.objects.create_user("root@example.com", PASSWORD, is_staff=True)
+        for _ in range(10):
+            assert admin_sign_in(Client(), staff.email, PASSWORD).status_code == HTTPStatus.FOUND
+
+        response = admin_sign_in(Client(), staff.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.FOUND
