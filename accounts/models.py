@@ -20,8 +20,12 @@ class UserManager(BaseUserManager):
     def with_email(self, email: str) -> models.QuerySet:
         """Return the user with this email, ignoring case, as a query (of one user at most).
 
-        Compared as lower(email), so the unique index on it (User.Meta) finds the user.
+        Compared as lower(email), so the unique index on it (User.Meta) finds the user. An
+        email with a NUL character names no account: PostgreSQL text cannot hold one, and the
+        driver refuses to send it.
         """
+        if "\x00" in email:
+            return self.none()
         return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
     def get_by_natural_key(self, email: str) -> "User":

@@ -5,17 +5,24 @@ sign-in gives the browser a signed cookie naming the account; a client that pres
 one for the account it signs in to is limited on its own, by that cookie, and every other
 client shares the per-account limit. Guessing spread over many addresses is still stopped,
 and locking an account out does not lock out its owner's browsers. The counters live in the
-cache, keyed by an HMAC of what they count so that no address or email is stored.
+cache, keyed by an HMAC of what they count so that no address or email is stored. An attempt
+is checked and counted in one step under PostgreSQL advisory locks on its counters, and
+counted as a failure before the password is checked, so that parallel guesses cannot all
+pass the check before any of them is counted.
 """
 
+import hashlib
 import math
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 
 import structlog
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 from rest_framework.exceptions import Throttled
@@ -35,8 +42,6 @@ KEY_SALT = "tally.throttle"
 DEVICE_COOKIE = "tally_device"
 DEVICE_COOKIE_SALT = "tally.device"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60  # seconds; renewed at every sign-in
-
-_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
 
 def throttle_key(scope: str, ident: str) -> str:
@@ -107,10 +112,17 @@ class Window:
     """The times of recent events under one scope, of which a rate allows so many."""
 
     def __init__(self, *, scope: str, ident: str) -> None:
-        number, period = api_settings.DEFAULT_THROTTLE_RATES[scope].split("/")
-        self.limit = int(number)
-        self.duration = _SECONDS[period[0]]
+        # DRF's own parser, so that a rate reads the same here as in the API's throttles.
+        self.limit, self.duration = _ViewScopedThrottle().parse_rate(
+            api_settings.DEFAULT_THROTTLE_RATES[scope]
+        )
         self.key = throttle_key(scope, ident)
+
+    @property
+    def lock_id(self) -> int:
+        """Return the PostgreSQL advisory lock of this window: a signed 64-bit hash of its key."""
+        digest = hashlib.blake2b(self.key.encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
 
     def _recent(self, now: float) -> list[float]:
         # Newest first; only the last `limit` events can matter.
@@ -127,6 +139,28 @@ class Window:
         """Count an event at ``now``."""
         recent = [now, *self._recent(now)][: self.limit]
         cache.set(self.key, recent, self.duration)
+
+    def take_back(self, *, now: float) -> None:
+        """Forget one event counted at ``now``, if it is still counted."""
+        recent = self._recent(now)
+        if now in recent:
+            recent.remove(now)
+            cache.set(self.key, recent, self.duration)
+
+
+@contextmanager
+def locked(*windows: Window) -> Iterator[None]:
+    """Hold the windows' locks until the block ends, so that what it reads stays true.
+
+    The cache is the database cache, so its reads and writes join this transaction, and
+    every process and thread waits at the lock: a check and the count that follows it are
+    one step. Locks are taken in one order everywhere, so that two attempts never deadlock.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for lock_id in sorted({window.lock_id for window in windows}):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        yield
 
 
 def issue_device_cookie(response: HttpResponse, *, user: User) -> None:
@@ -168,7 +202,8 @@ class SignInAttempt:
     Every attempt counts against the client's address (``login_client``). A failure counts
     against the device cookie (``login_device``) when the client presents a valid one for the
     account, else against the account (``login_account``), which then locks out every client
-    without one: the owner's browsers stay trusted.
+    without one: the owner's browsers stay trusted. The attempt is counted as a failure when
+    it is let through, before the password is checked, and taken back if it succeeds.
     """
 
     def __init__(self, request: HttpRequest, *, email: str, now: float) -> None:
@@ -183,25 +218,33 @@ class SignInAttempt:
             self.failures = Window(scope="login_device", ident=nonce)
 
     def wait(self) -> float | None:
-        """Return the seconds until this client may try, or None and count the attempt."""
-        waits = [
-            wait
-            for wait in (self.client.wait(now=self.now), self.failures.wait(now=self.now))
-            if wait is not None
-        ]
-        if waits:
-            return max(waits)
-        self.client.add(now=self.now)
+        """Return the seconds until this client may try, or None and count the attempt.
+
+        Let through, the attempt counts against the client and, until it succeeds, as a
+        failure: a password check takes long enough for many parallel guesses to pass a
+        check that only a finished failure would tighten.
+        """
+        with locked(self.client, self.failures):
+            waits = [
+                wait
+                for wait in (self.client.wait(now=self.now), self.failures.wait(now=self.now))
+                if wait is not None
+            ]
+            if waits:
+                return max(waits)
+            self.client.add(now=self.now)
+            self.failures.add(now=self.now)
         return None
 
     def failed(self) -> None:
-        """Count a wrong email or password, and log it by user id."""
-        self.failures.add(now=self.now)
+        """Log a wrong email or password by user id (``wait`` counted it already)."""
         known = User.objects.with_email(self.email).values_list("pk", flat=True).first()
         logger.warning("login_failed", user_id=known, trusted_device=self.trusted)
 
     def succeeded(self, response: HttpResponse, *, user: User) -> None:
-        """Trust this browser for the account from now on, with a fresh device cookie."""
+        """Take the attempt back from the failures and trust this browser from now on."""
+        with locked(self.failures):
+            self.failures.take_back(now=self.now)
         issue_device_cookie(response, user=user)
 
 

@@ -47,6 +47,11 @@ class UserManagerTest:
 
         assert not User.objects.with_email("ada@example.org").exists()
 
+    def test_with_email_nul_names_no_account(self):
+        baker.make(User, email="ada@example.com")
+
+        assert not User.objects.with_email("ada\x00@example.com").exists()
+
     def test_with_email_reads_the_unique_index(self):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny in tests

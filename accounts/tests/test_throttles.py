@@ -1,5 +1,6 @@
 """Throttle keys and sign-in limits: per client address, per account, per device cookie."""
 
+import hashlib
 import json
 from http import HTTPStatus
 
@@ -7,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.crypto import salted_hmac
@@ -14,6 +16,7 @@ from model_bakery import baker
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.throttles import (
     DEVICE_COOKIE,
@@ -24,6 +27,7 @@ from accounts.throttles import (
     Window,
     device_nonce,
     issue_device_cookie,
+    locked,
     throttled_response,
 )
 
@@ -249,7 +253,7 @@ class SignInAttemptTest:
         for _ in range(10):
             SignInAttempt(
                 signed_in_request(remote_addr="198.51.100.1"), email="ada@example.com", now=1000.0
-            ).failed()
+            ).wait()
 
         attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1010.0)
 
@@ -270,6 +274,7 @@ class SignInAttemptTest:
             signed_in_request(device_cookie(user)), email="ada@example.com", now=1000.0
         )
 
+        attempt.wait()
         attempt.failed()
 
         assert attempt.trusted is True
@@ -279,6 +284,7 @@ class SignInAttemptTest:
     def test_failed_counts_against_account_ignoring_case(self):
         attempt = SignInAttempt(signed_in_request(), email=" Ada@Example.com", now=1000.0)
 
+        attempt.wait()
         attempt.failed()
 
         assert attempt.trusted is False
@@ -299,3 +305,114 @@ class ThrottledResponseTest:
             "code": "throttled",
             "request_id": "req-12345678",
         }
+
+
+class WindowRateTest:
+    def test_rate_read_by_drf(self, monkeypatch):
+        parsed = []
+
+        def parse_rate(throttle, rate):
+            parsed.append(rate)
+            return 3, 7
+
+        monkeypatch.setattr(SimpleRateThrottle, "parse_rate", parse_rate)
+
+        window = Window(scope="login_device", ident="nonce")
+
+        assert parsed == ["5/hour"]
+        assert (window.limit, window.duration) == (3, 7)
+
+
+class WindowLockTest:
+    def test_lock_id_signed_64_bit_hash_of_key(self):
+        window = Window(scope="login_device", ident="nonce")
+        digest = hashlib.blake2b(window.key.encode(), digest_size=8).digest()
+
+        assert window.lock_id == int.from_bytes(digest, "big", signed=True)
+
+    def test_lock_id_differs_by_scope(self):
+        device = Window(scope="login_device", ident="ada@example.com")
+        account = Window(scope="login_account", ident="ada@example.com")
+
+        assert device.lock_id != account.lock_id
+
+    def test_locked_holds_advisory_locks_of_every_window(self):
+        windows = [
+            Window(scope="login_client", ident="203.0.113.8"),
+            Window(scope="login_account", ident="ada@example.com"),
+        ]
+
+        with locked(*windows), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
+                " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+            )
+            held = {lock_id for (lock_id,) in cursor.fetchall()}
+
+        assert {window.lock_id for window in windows} <= held
+
+    def test_take_back_forgets_one_event(self):
+        window = Window(scope="login_device", ident="nonce")
+        for at in (1000.0, 1001.0, 1001.0):
+            window.add(now=at)
+
+        window.take_back(now=1001.0)
+
+        assert cache.get(window.key) == [1001.0, 1000.0]
+
+    def test_take_back_nothing_counted(self):
+        window = Window(scope="login_device", ident="nonce")
+        window.add(now=1000.0)
+
+        window.take_back(now=1001.0)
+
+        assert cache.get(window.key) == [1000.0]
+
+
+class SignInAttemptCountTest:
+    def test_wait_counts_failure_before_password_check(self):
+        attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1000.0)
+
+        assert attempt.wait() is None
+
+        assert cache.get(attempt.failures.key) == [1000.0]
+        assert cache.get(attempt.client.key) == [1000.0]
+
+    def test_succeeded_takes_failure_back(self):
+        user = baker.make("accounts.User", email="ada@example.com")
+        SignInAttempt(signed_in_request(), email="ada@example.com", now=999.0).wait()
+        attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1000.0)
+        attempt.wait()
+
+        attempt.succeeded(HttpResponse(), user=user)
+
+        assert cache.get(attempt.failures.key) == [999.0]
+        assert cache.get(attempt.client.key) == [1000.0, 999.0]
+
+    def test_failed_logs_without_counting_again(self):
+        attempt = SignInAttempt(signed_in_request(), email="ada@example.com", now=1000.0)
+        attempt.wait()
+
+        attempt.failed()
+
+        assert cache.get(attempt.failures.key) == [1000.0]
+
+    def test_failed_email_with_nul(self, caplog):
+        attempt = SignInAttempt(signed_in_request(), email="ada\x00@example.com", now=1000.0)
+        attempt.wait()
+
+        attempt.failed()
+
+        (event,) = [r.msg for r in caplog.records if isinstance(r.msg, dict)]
+        assert (event["event"], event["user_id"], event["trusted_device"]) == (
+            "login_failed",
+            None,
+            False,
+        )
+
+
+class DeviceNonceNulTest:
+    def test_device_nonce_email_with_nul(self):
+        cookie = device_cookie(baker.make("accounts.User", email="ada@example.com"))
+
+        assert device_nonce(signed_in_request(cookie), email="ada\x00@example.com") is None

@@ -1,10 +1,15 @@
 """The account endpoints under /api/accounts/."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import signing
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from model_bakery import baker
 from rest_framework.test import APIClient
@@ -135,6 +140,19 @@ class RegisterViewTest:
         assert_error(response, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
         assert response.json()["code"] == "throttled"
         assert int(response["Retry-After"]) > 0
+
+    def test_register_email_with_nul(self, api_client):
+        response = api_client.post(
+            "/api/accounts/register/",
+            {"email": "ada\x00@example.com", "password": PASSWORD},
+            format="json",
+        )
+
+        assert_invalid(
+            response,
+            {"email": ["Null characters are not allowed.", "Enter a valid email address."]},
+        )
+        assert not User.objects.exists()
 
 
 class LoginViewTest:
@@ -305,6 +323,32 @@ class LoginViewTest:
 
         assert_error(response, HTTPStatus.BAD_REQUEST, "invalid")
         assert response.json()["code"] == "invalid"
+
+    def test_login_email_with_nul(self, api_client, user):
+        response = api_client.post(
+            "/api/accounts/login/",
+            {"email": "ada\x00@example.com", "password": PASSWORD},
+            format="json",
+        )
+
+        assert_invalid(
+            response,
+            {"email": ["Null characters are not allowed.", "Enter a valid email address."]},
+        )
+
+    def test_login_email_with_nul_from_trusted_device(self, user):
+        client = trusted_client(user)
+
+        response = client.post(
+            "/api/accounts/login/",
+            {"email": "ada\x00@example.com", "password": PASSWORD},
+            format="json",
+        )
+
+        assert_invalid(
+            response,
+            {"email": ["Null characters are not allowed.", "Enter a valid email address."]},
+        )
 
 
 def sign_in(client, email: str, password: str, **extra):
@@ -550,6 +594,28 @@ class AdminLoginTest:
         response = admin_sign_in(client, staff.email, PASSWORD)
 
         assert response.status_code == HTTPStatus.FOUND
+
+    def test_admin_login_username_with_nul(self, staff, caplog):
+        client = Client()
+
+        response = admin_sign_in(client, "root\x00@example.com", PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+        assert response.context["form"].errors == {"username": ["Null characters are not allowed."]}
+        (event,) = log_events(caplog, "login_failed")
+        assert event["user_id"] is None
+        assert "_auth_user_id" not in client.session
+
+    def test_admin_login_username_with_nul_from_trusted_device(self, staff, caplog):
+        client = Client()
+        admin_sign_in(client, staff.email, PASSWORD)
+        client.logout()
+
+        response = admin_sign_in(client, "root\x00@example.com", PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+        (event,) = log_events(caplog, "login_failed")
+        assert event["trusted_device"] is False
 
 
 class LogoutViewTest:
@@ -807,3 +873,64 @@ class ApiKeyViewSetTest:
 
         assert_error(response, HTTPStatus.FORBIDDEN, "permission_denied")
         assert ApiKey.objects.count() == 2
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """A real password hash, at a tenth of the production cost to keep the test quick."""
+
+    iterations = PBKDF2PasswordHasher.iterations // 10
+
+
+@pytest.mark.django_db(transaction=True)
+class LoginParallelTest:
+    """Parallel guesses, each request on its own thread with its own database connection."""
+
+    @pytest.fixture(autouse=True)
+    def _slow_hasher(self, settings):
+        # A real password check, long enough for the guesses to overlap.
+        settings.PASSWORD_HASHERS = [f"{__name__}.QuickPBKDF2PasswordHasher"]
+        yield
+        cache.clear()  # a transactional test leaves the cache table's rows behind
+
+    def test_login_parallel_wrong_passwords_at_most_limit(self):
+        user = User.objects.create_user("ada@example.com", PASSWORD)
+        start = threading.Barrier(16)
+
+        def guess(number: int) -> int:
+            try:
+                start.wait()
+                client = APIClient(raise_request_exception=False)
+                return sign_in(client, user.email, "wrong", REMOTE_ADDR=f"198.51.100.{number}")
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            responses = list(pool.map(guess, range(16)))
+
+        assert (
+            sorted(response.status_code for response in responses)
+            == [HTTPStatus.UNAUTHORIZED] * 10 + [HTTPStatus.TOO_MANY_REQUESTS] * 6
+        )
+        eleventh = sign_in(APIClient(), user.email, PASSWORD, REMOTE_ADDR="203.0.113.1")
+        assert_error(eleventh, HTTPStatus.TOO_MANY_REQUESTS, "throttled")
+
+
+class SignInSuccessNotCountedTest:
+    """A sign-in is counted as a failure while its password is checked, and taken back."""
+
+    def test_login_successes_spare_account_limit(self, user):
+        for _ in range(10):
+            assert sign_in(APIClient(), user.email, PASSWORD).status_code == HTTPStatus.OK
+
+        response = sign_in(APIClient(), user.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.OK
+
+    def test_admin_login_successes_spare_account_limit(self):
+        staff = User.objects.create_user("root@example.com", PASSWORD, is_staff=True)
+        for _ in range(10):
+            assert admin_sign_in(Client(), staff.email, PASSWORD).status_code == HTTPStatus.FOUND
+
+        response = admin_sign_in(Client(), staff.email, PASSWORD)
+
+        assert response.status_code == HTTPStatus.FOUND
