@@ -2,7 +2,7 @@
 
 # Raised as the tests improve; see docs/mutation.md for the measured scores.
 FLOORS = {
-    "visits/models.py": 0,
+    "visits/models.py": 100,
     "sites/domains.py": 0,
     "visits/visitors.py": 0,
     "visits/enrichment/geoip.py": 0,
