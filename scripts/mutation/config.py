@@ -3,8 +3,8 @@
 # Raised as the tests improve; see docs/mutation.md for the measured scores.
 FLOORS = {
     "visits/models.py": 100,
-    "sites/domains.py": 0,
-    "visits/visitors.py": 0,
+    "sites/domains.py": 100,
+    "visits/visitors.py": 100,
     "visits/enrichment/geoip.py": 0,
     "visits/enrichment/referrer.py": 0,
     "visits/enrichment/urls.py": 0,
@@ -15,7 +15,7 @@ FLOORS = {
     "visits/stats/raw.py": 0,
     "visits/stats/rollups.py": 0,
     "visits/stats/views.py": 0,
-    "accounts/throttles.py": 0,
+    "accounts/throttles.py": 100,
 }
 MODULES = list(FLOORS)
 # Survivors judged equivalent are listed in this file's table, by mutant id.
