@@ -200,6 +200,20 @@ class WindowTest:
 
         assert cache.get(window.key) == [1006.0, 1005.0, 1004.0, 1003.0, 1002.0]
 
+    @pytest.mark.parametrize(
+        ("rate", "duration"),
+        [("3/s", 1), ("3/min", 60), ("3/hour", 60 * 60), ("3/day", 24 * 60 * 60)],
+    )
+    def test_duration_of_rate_period(self, settings, rate, duration):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"login_account": rate},
+        }
+
+        window = Window(scope="login_account", ident="ada@example.com")
+
+        assert (window.limit, window.duration) == (3, duration)
+
     def test_key_hashes_ident(self):
         window = Window(scope="login_device", ident="nonce")
 
@@ -217,6 +231,15 @@ def device_cookie(user) -> str:
     response = HttpResponse()
     issue_device_cookie(response, user=user)
     return response.cookies[DEVICE_COOKIE].value
+
+
+class IssueDeviceCookieTest:
+    def test_issue_device_cookie_name(self):
+        response = HttpResponse()
+
+        issue_device_cookie(response, user=baker.make("accounts.User"))
+
+        assert list(response.cookies) == ["tally_device"]
 
 
 class DeviceNonceTest:

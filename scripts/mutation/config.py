@@ -3,8 +3,8 @@
 # The score measured (docs/mutation.md), rounded down; 0 for a module not measured yet. Raise a
 # floor when the tests improve; issue 12 wants every module at 95 or more.
 FLOORS = {
-    "visits/models.py": 90,
-    "sites/domains.py": 79,
+    "visits/models.py": 100,
+    "sites/domains.py": 100,
     "visits/visitors.py": 100,
     "visits/enrichment/geoip.py": 80,
     "visits/enrichment/referrer.py": 85,

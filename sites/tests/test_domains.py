@@ -51,6 +51,7 @@ class NormalizeDomainTest:
             pytest.param("blog.example.com", "blog.example.com", id="subdomain"),
             pytest.param("a.b.example.co.uk", "a.b.example.co.uk", id="deep-subdomain"),
             pytest.param("my-site.example", "my-site.example", id="inner-hyphen"),
+            pytest.param("a.123.com", "a.123.com", id="numeric-inner-label"),
             pytest.param("  example.com\n", "example.com", id="whitespace"),
             pytest.param(f"{'a' * 63}.com", f"{'a' * 63}.com", id="label-63-chars"),
             pytest.param(
@@ -134,6 +135,9 @@ class NormalizeDomainTest:
             ),
             pytest.param(
                 "1.2.3.4.5", "Enter a valid domain name such as example.com.", id="all-numeric"
+            ),
+            pytest.param(
+                "a.b.123", "Enter a valid domain name such as example.com.", id="numeric-tld-deep"
             ),
             pytest.param(
                 "http://[::1",

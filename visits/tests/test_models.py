@@ -610,6 +610,31 @@ class VisitSessionCopyTest:
         assert Session.objects.get().source == "Google"
         assert list(Visit.objects.values_list("source", flat=True)) == ["Google", "Google"]
 
+    def test_store_first_event_at_same_moment_keeps_acquisition(self, site):
+        record(site, url=page("/first"), referrer="https://www.google.com/")
+        second = Visit.objects.prepare(
+            **{**pageview(site, at=START, path="/second"), "referrer": "https://duckduckgo.com/"}
+        ).params
+
+        # Stored as if it had not seen the first event: it merges as a first event of the
+        # same moment, and the visit keeps the acquisition of the one stored first.
+        Visit.objects.store([{**second, "visitor_ids": [0, 0]}])
+
+        assert Session.objects.get().source == "Google"
+        assert list(Visit.objects.values_list("source", flat=True)) == ["Google", "Google"]
+
+    def test_record_earlier_event_moving_start_keeps_other_visits_copies(self, site):
+        record(site, at=START + timedelta(minutes=5), ip="9.9.9.9", url=page("/other"))
+        record(site, at=START + timedelta(minutes=10), url=page("/later"))
+
+        record(site, at=START, url=page("/earlier"))
+
+        assert copies() == [
+            ("/earlier", START, True),
+            ("/other", START + timedelta(minutes=5), True),
+            ("/later", START, True),
+        ]
+
     @pytest.mark.django_db(transaction=True)
     def test_record_earlier_first_event_waiting_for_later_one_moves_its_copy(self, site):
         # The later event's transaction is open: the earlier one cannot see it, opens the
@@ -782,6 +807,11 @@ class NewSessionIdTest:
         other = new_session_id(987654321, START)
 
         assert other != session_id
+
+    def test_new_session_id_one_per_visitor_in_half_hour(self):
+        session_ids = {new_session_id(visitor, START) for visitor in range(64)}
+
+        assert len(session_ids) == 64
 
     @pytest.mark.parametrize("visitor", [0, 1, 2**62, 2**63 - 1])
     def test_new_session_id_63_bits(self, visitor):
