@@ -366,3 +366,49 @@ class RunQueryRollsUpTest:
         run_query(traffic, filtered)
 
         assert not RolledDay.objects.exists()
+
+
+OTHER_URL = "https://other.example/"
+
+
+@pytest.fixture
+def other_site():
+    """Another site in the same zone, with a visit on 19 May."""
+    other = baker.make(
+        Site, domain="other.example", timezone="Europe/Berlin", created_at=berlin(2026, 5, 18)
+    )
+    record(other, berlin(2026, 5, 19, 15, 0), ip="4.4.4.4", url=OTHER_URL)
+    return other
+
+
+class RollupsOtherSiteTest:
+    def test_plan_day_rolled_for_another_site_reads_raw(self, site, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+        whole = days_range(MAY_19, MAY_20)
+
+        assert plan(site, query(site), whole, events=True) == Plan("", [], [whole])
+
+    def test_roll_day_keeps_another_sites_rollups(self, traffic, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+
+        roll_day(traffic, MAY_19, now=LATER)
+
+        assert RolledDay.objects.filter(site=other_site, day=MAY_19).exists()
+        assert DailyRollup.objects.get(site=other_site, day=MAY_19, dimension="").visits == 1
+
+    def test_roll_day_visit_of_another_site_going_on(self, site, other_site):
+        record(site, berlin(2026, 5, 18, 10, 0))
+        # The other site's visit started on 18 May and ended less than an hour ago.
+        record(other_site, berlin(2026, 5, 18, 23, 50), ip="5.5.5.5", url=OTHER_URL)
+        record(other_site, berlin(2026, 5, 19, 0, 15), ip="5.5.5.5", url=OTHER_URL)
+
+        assert roll_day(site, MAY_18, now=berlin(2026, 5, 19, 1, 0)) is True
+
+    def test_run_query_rolled_days_of_one_site(self, traffic, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+        roll_day(traffic, MAY_19, now=LATER)
+        body = {"metrics": ["visitors", "visits"], "date_range": ["2026-05-19", "2026-05-19"]}
+
+        answer = run_query(traffic, query(traffic, **body))
+
+        assert answer["results"] == [{"metrics": [2, 2], "dimensions": []}]
