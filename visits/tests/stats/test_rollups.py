@@ -343,7 +343,26 @@ class RollupExactnessTest:
         assert [row["dimensions"] for row in answer["results"]] == [["Direct / None"], ["news"]]
 
 
+class _Clock:
+    """A monotonic clock that advances one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
 class RunQueryRollsUpTest:
+    def test_run_query_rolls_up_for_two_seconds(self, traffic, monkeypatch):
+        monkeypatch.setattr(rollups, "time", _Clock())
+
+        run_query(traffic, query(traffic, date_range=["2026-05-18", "2026-05-20"]))
+
+        # Started at 1 s: 18 May rolls at 2 s; at 3 s two seconds are spent.
+        assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18}
+
     def test_run_query_rolls_up_days_over(self, traffic):
         run_query(traffic, query(traffic, date_range=["2026-05-18", "2026-05-19"]))
 
