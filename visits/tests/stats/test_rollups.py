@@ -135,6 +135,13 @@ class PlanTest:
             "", [MAY_19], [days_range(MAY_18, MAY_19), days_range(MAY_20, date(2026, 5, 21))]
         )
 
+    def test_plan_range_of_one_rolled_day_reads_nothing_raw(self, site):
+        baker.make(RolledDay, site=site, day=MAY_19, timezone="Europe/Berlin")
+
+        planned = plan(site, query(site), days_range(MAY_19, MAY_20), events=True)
+
+        assert planned == Plan("", [MAY_19], [])
+
     def test_plan_query_not_rolled_up_reads_raw(self, site):
         baker.make(RolledDay, site=site, day=MAY_19, timezone="Europe/Berlin")
         hourly = query(site, dimensions=["time:hour"])
@@ -192,6 +199,24 @@ class RollDayTest:
             record(traffic, berlin(2026, 5, 20, 23, 0) + timedelta(minutes=minute), ip="3.3.3.3")
 
         assert roll_day(traffic, MAY_20, now=berlin(2026, 5, 21, 1, 20)) is False
+
+    def test_roll_day_visit_started_the_day_before_going_on(self, site):
+        # A long visit from 18 May still going on does not hold 19 May back.
+        baker.make(
+            Session,
+            session_id=1,
+            site=site,
+            visitor_id=1,
+            started_at=berlin(2026, 5, 18, 12, 0),
+            ended_at=berlin(2026, 5, 20, 0, 30),
+        )
+
+        assert roll_day(site, MAY_19, now=berlin(2026, 5, 20, 1, 0)) is True
+
+    def test_roll_day_totals_row_has_no_value(self, traffic):
+        roll_day(traffic, MAY_19, now=LATER)
+
+        assert DailyRollup.objects.get(dimension="").value == ""
 
     def test_roll_day_once(self, traffic):
         assert roll_day(traffic, MAY_19, now=LATER) is True
