@@ -477,3 +477,56 @@ class DateRangeWholeDaysTest:
         fall_back = date(2026, 10, 25)
 
         assert days(fall_back, fall_back + timedelta(days=1)).whole_days() == [fall_back]
+
+
+class ResolveDateRangeMessageTest:
+    def test_resolve_date_range_unknown_period_message(self):
+        with pytest.raises(InvalidDateRange) as rejected:
+            resolve("fortnight")
+
+        assert str(rejected.value) == (
+            "Unknown date_range 'fortnight'; use one of day, 7d, 28d, 30d, month, 6mo, 12mo, "
+            "year, all."
+        )
+
+    def test_resolve_date_range_bad_iso_message(self):
+        with pytest.raises(InvalidDateRange) as rejected:
+            resolve(["2026-13-01", "2026-13-02"])
+
+        assert str(rejected.value) == "date_range: month must be in 1..12."
+
+
+class DateRangeComparisonTest:
+    def test_comparison_year_over_year_into_first_year(self):
+        date_range = resolve(["1971-01-01", "1971-01-31"])
+
+        earlier = date_range.comparison("year_over_year")
+
+        assert earlier == days(date(1970, 1, 1), date(1970, 2, 1))
+
+
+class DateRangeLabelsPrecisionTest:
+    def test_labels_hour_range_ending_a_microsecond_into_an_hour(self):
+        start = berlin(2026, 5, 20, 10, 30, 15, 500000)
+        date_range = DateRange(start, berlin(2026, 5, 20, 12, 0, 0, 1), BERLIN)
+
+        labels = date_range.labels("hour")
+
+        # Buckets start on the hour, not at the range's minute, second or microsecond.
+        assert labels == ["2026-05-20 10:00:00", "2026-05-20 11:00:00", "2026-05-20 12:00:00"]
+
+    def test_labels_day_range_ending_a_microsecond_into_a_day(self):
+        start = berlin(2026, 5, 19, 10, 30, 15, 500000)
+        date_range = DateRange(start, berlin(2026, 5, 21, 0, 0, 0, 1), BERLIN)
+
+        labels = date_range.labels("day")
+
+        # Buckets start at midnight, not at the range's hour, minute, second or microsecond.
+        assert labels == ["2026-05-19", "2026-05-20", "2026-05-21"]
+
+    def test_labels_month_range_ending_within_the_first_hour_of_a_month(self):
+        date_range = DateRange(berlin(2026, 1, 15), berlin(2026, 3, 1, 0, 30), BERLIN)
+
+        labels = date_range.labels("month")
+
+        assert labels == ["2026-01-01", "2026-02-01", "2026-03-01"]

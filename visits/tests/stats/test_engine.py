@@ -1364,6 +1364,14 @@ class RealtimeVisitorsTest:
 
         assert realtime_visitors(site, now=now) == 0
 
+    def test_realtime_visitors_until_now(self, site):
+        now = datetime(2026, 5, 19, 12, 0, tzinfo=UTC)
+        record(site, now, ip="1.1.1.1")
+        record(site, datetime(2026, 5, 19, 12, 0, 1, tzinfo=UTC), ip="9.9.9.9")
+
+        # 1.1.1.1 at this very moment; 9.9.9.9's event is dated a second into the future.
+        assert realtime_visitors(site, now=now) == 1
+
 
 class RunQueryAllTest:
     def test_run_query_all_starts_on_first_day(self, site):

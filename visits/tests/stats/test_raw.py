@@ -1,12 +1,15 @@
 """Totals from the raw events and visits (visits.stats.raw); the engine's tests cover the SQL."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from model_bakery import baker
 
+from sites.models import Site
+from visits.models import Session
 from visits.stats.dates import DateRange
 from visits.stats.query import Condition, Query
-from visits.stats.raw import Totals, counted_from_events, merge
+from visits.stats.raw import Totals, counted_from_events, merge, visit_totals
 
 
 def query(metrics: list[str], dimensions: list[str], filters: list | None = None) -> Query:
@@ -65,3 +68,31 @@ class CountedFromEventsTest:
         exit_page = Condition("is", "visit:exit_page", ("/",))
 
         assert not counted_from_events(query(["visitors"], ["event:page"], [exit_page]))
+
+
+@pytest.mark.django_db
+class VisitTotalsTest:
+    def test_visit_totals_duration_in_microseconds(self):
+        site = baker.make(Site)
+        start = datetime(2026, 5, 19, 10, 0, tzinfo=UTC)
+        baker.make(
+            Session,
+            site=site,
+            visitor_id=1,
+            started_at=start,
+            ended_at=start + timedelta(minutes=5, microseconds=1),
+            pageviews=2,
+            interactive_events=1,
+        )
+        day = DateRange(start - timedelta(hours=10), start + timedelta(hours=14), UTC)
+
+        totals = visit_totals(site, query(["visit_duration"], []), day)
+
+        assert totals == {(): Totals(visitors=1, visits=1, duration=300_000_001, visit_pageviews=2)}
+
+    def test_visit_totals_no_visit_all_zero(self):
+        site = baker.make(Site)
+        moment = datetime(2026, 5, 19, tzinfo=UTC)
+        day = DateRange(moment, moment + timedelta(days=1), UTC)
+
+        assert visit_totals(site, query(["visit_duration"], []), day) == {(): Totals()}

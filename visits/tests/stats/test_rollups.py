@@ -135,6 +135,13 @@ class PlanTest:
             "", [MAY_19], [days_range(MAY_18, MAY_19), days_range(MAY_20, date(2026, 5, 21))]
         )
 
+    def test_plan_range_of_one_rolled_day_reads_nothing_raw(self, site):
+        baker.make(RolledDay, site=site, day=MAY_19, timezone="Europe/Berlin")
+
+        planned = plan(site, query(site), days_range(MAY_19, MAY_20), events=True)
+
+        assert planned == Plan("", [MAY_19], [])
+
     def test_plan_query_not_rolled_up_reads_raw(self, site):
         baker.make(RolledDay, site=site, day=MAY_19, timezone="Europe/Berlin")
         hourly = query(site, dimensions=["time:hour"])
@@ -192,6 +199,24 @@ class RollDayTest:
             record(traffic, berlin(2026, 5, 20, 23, 0) + timedelta(minutes=minute), ip="3.3.3.3")
 
         assert roll_day(traffic, MAY_20, now=berlin(2026, 5, 21, 1, 20)) is False
+
+    def test_roll_day_visit_started_the_day_before_going_on(self, site):
+        # A long visit from 18 May still going on does not hold 19 May back.
+        baker.make(
+            Session,
+            session_id=1,
+            site=site,
+            visitor_id=1,
+            started_at=berlin(2026, 5, 18, 12, 0),
+            ended_at=berlin(2026, 5, 20, 0, 30),
+        )
+
+        assert roll_day(site, MAY_19, now=berlin(2026, 5, 20, 1, 0)) is True
+
+    def test_roll_day_totals_row_has_no_value(self, traffic):
+        roll_day(traffic, MAY_19, now=LATER)
+
+        assert DailyRollup.objects.get(dimension="").value == ""
 
     def test_roll_day_once(self, traffic):
         assert roll_day(traffic, MAY_19, now=LATER) is True
@@ -343,7 +368,26 @@ class RollupExactnessTest:
         assert [row["dimensions"] for row in answer["results"]] == [["Direct / None"], ["news"]]
 
 
+class _Clock:
+    """A monotonic clock that advances one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
 class RunQueryRollsUpTest:
+    def test_run_query_rolls_up_for_two_seconds(self, traffic, monkeypatch):
+        monkeypatch.setattr(rollups, "time", _Clock())
+
+        run_query(traffic, query(traffic, date_range=["2026-05-18", "2026-05-20"]))
+
+        # Started at 1 s: 18 May rolls at 2 s; at 3 s two seconds are spent.
+        assert set(RolledDay.objects.values_list("day", flat=True)) == {MAY_18}
+
     def test_run_query_rolls_up_days_over(self, traffic):
         run_query(traffic, query(traffic, date_range=["2026-05-18", "2026-05-19"]))
 
@@ -366,3 +410,49 @@ class RunQueryRollsUpTest:
         run_query(traffic, filtered)
 
         assert not RolledDay.objects.exists()
+
+
+OTHER_URL = "https://other.example/"
+
+
+@pytest.fixture
+def other_site():
+    """Another site in the same zone, with a visit on 19 May."""
+    other = baker.make(
+        Site, domain="other.example", timezone="Europe/Berlin", created_at=berlin(2026, 5, 18)
+    )
+    record(other, berlin(2026, 5, 19, 15, 0), ip="4.4.4.4", url=OTHER_URL)
+    return other
+
+
+class RollupsOtherSiteTest:
+    def test_plan_day_rolled_for_another_site_reads_raw(self, site, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+        whole = days_range(MAY_19, MAY_20)
+
+        assert plan(site, query(site), whole, events=True) == Plan("", [], [whole])
+
+    def test_roll_day_keeps_another_sites_rollups(self, traffic, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+
+        roll_day(traffic, MAY_19, now=LATER)
+
+        assert RolledDay.objects.filter(site=other_site, day=MAY_19).exists()
+        assert DailyRollup.objects.get(site=other_site, day=MAY_19, dimension="").visits == 1
+
+    def test_roll_day_visit_of_another_site_going_on(self, site, other_site):
+        record(site, berlin(2026, 5, 18, 10, 0))
+        # The other site's visit started on 18 May and ended less than an hour ago.
+        record(other_site, berlin(2026, 5, 18, 23, 50), ip="5.5.5.5", url=OTHER_URL)
+        record(other_site, berlin(2026, 5, 19, 0, 15), ip="5.5.5.5", url=OTHER_URL)
+
+        assert roll_day(site, MAY_18, now=berlin(2026, 5, 19, 1, 0)) is True
+
+    def test_run_query_rolled_days_of_one_site(self, traffic, other_site):
+        roll_day(other_site, MAY_19, now=LATER)
+        roll_day(traffic, MAY_19, now=LATER)
+        body = {"metrics": ["visitors", "visits"], "date_range": ["2026-05-19", "2026-05-19"]}
+
+        answer = run_query(traffic, query(traffic, **body))
+
+        assert answer["results"] == [{"metrics": [2, 2], "dimensions": []}]
