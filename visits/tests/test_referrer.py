@@ -156,6 +156,11 @@ class ClassifyReferrerTest:
 
         assert result == Referrer(host="", source=source)
 
+    def test_classify_referrer_utm_source_www_android_app(self):
+        result = classify_referrer("", site_domain=SITE, utm_source="www.com.google.android.gm")
+
+        assert result == Referrer(host="", source="Gmail")
+
     def test_classify_referrer_utm_source_over_referrer(self):
         result = classify_referrer(
             "https://www.bing.com/", site_domain=SITE, utm_source="newsletter"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from visits.enrichment.useragent import MAX_USER_AGENT_LENGTH, Agent, parse_user_agent
+from visits.enrichment.useragent import MAX_USER_AGENT_LENGTH, Agent, _parse, parse_user_agent
 
 CHROME_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -300,6 +300,9 @@ class ParseUserAgentTest:
         second = parse_user_agent(EDGE_WINDOWS)
 
         assert second is first
+
+    def test_parse_user_agent_cache_holds_10000_headers(self):
+        assert _parse.cache_info().maxsize == 10_000
 
     def test_parse_user_agent_overlong_header_cut(self):
         padding = " " * MAX_USER_AGENT_LENGTH
