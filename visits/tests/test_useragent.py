@@ -140,6 +140,12 @@ HUMANS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Parse every header afresh, so that each test runs the parser, not another's result."""
+    _parse.cache_clear()
+
+
 class ParseUserAgentTest:
     @pytest.mark.parametrize(
         ("ua", "browser", "version"),
