@@ -8,7 +8,7 @@ FLOORS = {
     "visits/enrichment/geoip.py": 100,
     "visits/enrichment/referrer.py": 0,
     "visits/enrichment/urls.py": 100,
-    "visits/enrichment/useragent.py": 0,
+    "visits/enrichment/useragent.py": 87,
     "visits/stats/dates.py": 0,
     "visits/stats/engine.py": 0,
     "visits/stats/query.py": 0,
