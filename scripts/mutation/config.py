@@ -6,7 +6,7 @@ FLOORS = {
     "sites/domains.py": 0,
     "visits/visitors.py": 0,
     "visits/enrichment/geoip.py": 100,
-    "visits/enrichment/referrer.py": 0,
+    "visits/enrichment/referrer.py": 100,
     "visits/enrichment/urls.py": 100,
     "visits/enrichment/useragent.py": 87,
     "visits/stats/dates.py": 0,
