@@ -43,7 +43,6 @@ OS_NAMES: dict[str, str] = {
 }
 _SPIDER_DEVICE = "Spider"
 _TABLET_DEVICE_MARKERS = ("iPad", "Tablet", "Kindle")
-_TABLET_BRAND = "Generic_Android_Tablet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +104,11 @@ def _device_type(ua: str, *, os: str, device: Device | None) -> str:
 
     Android tablets leave "Mobile" out of the header, and browsers on phones put "Mobi"
     in it (as MDN advises sites to look for); anything else is taken for a computer.
+    uap-core's generic Android tablet guess is not used: it looks for "Mobile Safari" only,
+    and DuckDuckGo's phone browser sends "Mobile DuckDuckGo/5 Safari".
     """
-    family, brand = (device.family, device.brand) if device else ("", "")
-    if brand == _TABLET_BRAND or "Tablet" in ua or any(m in family for m in _TABLET_DEVICE_MARKERS):
+    family = device.family if device else ""
+    if "Tablet" in ua or any(m in family for m in _TABLET_DEVICE_MARKERS):
         return TABLET
     if os == "Android" and "Mobi" not in ua:
         return TABLET

@@ -23,6 +23,8 @@ FRANKFURT = {
 }
 # DB-IP and GeoLite2 both hold records with a city but no country or subdivision.
 CITY_ONLY = {"city": {"names": {"en": "Mountain View"}}}
+# And records that name a country only, with a subdivision code but no subdivision name.
+COUNTRY_ONLY = {"country": {"iso_code": "GB"}, "subdivisions": [{"iso_code": "ENG"}]}
 
 
 def write_db(path, networks, *, ip_version=6, database_type="GeoLite2-City"):
@@ -42,12 +44,13 @@ def write_db(path, networks, *, ip_version=6, database_type="GeoLite2-City"):
 
 @pytest.fixture(scope="module")
 def city_db(tmp_path_factory):
-    """A city database with one IPv4 and one IPv6 city, and a record without a country."""
+    """A city database with one IPv4 and one IPv6 city, and records without a country or city."""
     path = tmp_path_factory.mktemp("geoip") / "City.mmdb"
     networks = {
         "81.2.69.0/24": LONDON,
         "2a00:1450:4001::/48": FRANKFURT,
         "8.8.4.0/24": CITY_ONLY,
+        "81.2.70.0/24": COUNTRY_ONLY,
     }
     return write_db(path, networks)
 
@@ -66,8 +69,31 @@ class CheckCityDbTest:
         assert locate("81.2.69.142", city_db=city_db).city == "London"
 
     def test_check_city_db_missing(self, tmp_path):
-        with pytest.raises(GeoIPConfigError, match="GEOIP_CITY_DB"):
-            check_city_db(str(tmp_path / "missing.mmdb"))
+        path = str(tmp_path / "missing.mmdb")
+
+        with pytest.raises(GeoIPConfigError) as raised:
+            check_city_db(path)
+
+        assert str(raised.value) == (
+            f"Cannot open the city database {path!r} ([Errno 2] No such file or directory: "
+            f"{path.encode()!r}). Point GEOIP_CITY_DB at a GeoLite2-City or DB-IP City Lite "
+            ".mmdb file, or unset it."
+        )
+
+    def test_check_city_db_country_db(self, tmp_path):
+        path = write_db(
+            tmp_path / "Country.mmdb",
+            {"81.2.69.0/24": {"country": {"iso_code": "GB"}}},
+            database_type="GeoLite2-Country",
+        )
+
+        with pytest.raises(GeoIPConfigError) as raised:
+            check_city_db(path)
+
+        assert str(raised.value) == (
+            f"{path!r} is a GeoLite2-Country database, not a city one. Point GEOIP_CITY_DB at "
+            "a GeoLite2-City or DB-IP City Lite .mmdb file, or unset it."
+        )
 
 
 class LocateTest:
@@ -165,6 +191,23 @@ class LocateTest:
         location = locate("8.8.4.4", city_db=city_db)
 
         assert location == Location(country="US", city="Mountain View")
+
+    def test_locate_record_without_city_or_subdivision_name(self, city_db):
+        location = locate("81.2.70.1", city_db=city_db)
+
+        assert location == Location(country="GB")
+
+    def test_locate_private_address_fields(self):
+        location = locate("10.0.0.1", city_db="")
+
+        assert (
+            location.country,
+            location.region,
+            location.city,
+            location.postal_code,
+            location.latitude,
+            location.longitude,
+        ) == ("", "", "", "", None, None)
 
     def test_locate_address_missing_from_city_db(self, city_db):
         location = locate("193.0.6.139", city_db=city_db)

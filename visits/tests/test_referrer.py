@@ -15,6 +15,13 @@ class ClassifyReferrerTest:
             ("https://www.google.co.uk/", "google.co.uk", "Google"),
             ("https://www.google.com.br/search", "google.com.br", "Google"),
             ("https://google.de/", "google.de", "Google"),
+            ("https://www.google.net.pk/", "google.net.pk", "Google"),
+            ("https://www.google.org.uk/", "google.org.uk", "Google"),
+            ("https://www.google.ac.uk/", "google.ac.uk", "Google"),
+            ("https://www.google.gov.uk/", "google.gov.uk", "Google"),
+            ("https://www.google.edu.au/", "google.edu.au", "Google"),
+            ("https://www.google.or.kr/", "google.or.kr", "Google"),
+            ("https://search.yahoo.ne.jp/", "search.yahoo.ne.jp", "Yahoo!"),
             ("https://news.google.com/", "news.google.com", "Google"),
             (
                 "android-app://com.google.android.googlequicksearchbox/",
@@ -38,6 +45,7 @@ class ClassifyReferrerTest:
             ("https://l.facebook.com/l.php", "l.facebook.com", "Facebook"),
             ("https://lm.facebook.com/", "lm.facebook.com", "Facebook"),
             ("https://fb.me/abc", "fb.me", "Facebook"),
+            ("https://fb.com/abc", "fb.com", "Facebook"),
             ("https://l.instagram.com/", "l.instagram.com", "Instagram"),
             ("https://twitter.com/someone", "twitter.com", "Twitter"),
             ("https://t.co/abc123", "t.co", "Twitter"),
@@ -56,6 +64,7 @@ class ClassifyReferrerTest:
             ("https://mail.google.com/mail/u/0/", "mail.google.com", "Gmail"),
             ("https://outlook.live.com/mail/0/", "outlook.live.com", "Outlook.com"),
             ("https://outlook.office.com/mail/", "outlook.office.com", "Outlook.com"),
+            ("https://outlook.office365.com/mail/", "outlook.office365.com", "Outlook.com"),
             ("https://mail.yahoo.com/d/folders/1", "mail.yahoo.com", "Yahoo! Mail"),
             ("https://chatgpt.com/", "chatgpt.com", "ChatGPT"),
             ("https://chat.openai.com/", "chat.openai.com", "ChatGPT"),
@@ -132,6 +141,10 @@ class ClassifyReferrerTest:
             ("twitter.com", "Twitter"),
             ("www.linkedin.com", "LinkedIn"),
             ("fb", "Facebook"),
+            ("ig", "Instagram"),
+            ("x", "Twitter"),
+            ("hn", "Hacker News"),
+            ("ddg", "DuckDuckGo"),
             ("yahoo", "Yahoo!"),
             ("newsletter", "newsletter"),
             ("Spring Mailing", "Spring Mailing"),
@@ -142,6 +155,11 @@ class ClassifyReferrerTest:
         result = classify_referrer("", site_domain=SITE, utm_source=utm_source)
 
         assert result == Referrer(host="", source=source)
+
+    def test_classify_referrer_utm_source_www_android_app(self):
+        result = classify_referrer("", site_domain=SITE, utm_source="www.com.google.android.gm")
+
+        assert result == Referrer(host="", source="Gmail")
 
     def test_classify_referrer_utm_source_over_referrer(self):
         result = classify_referrer(

@@ -82,25 +82,58 @@ class ParsePageUrlTest:
 
         assert len(page.path) == MAX_URL_BYTES - len("https://example.com")
 
+    def test_parse_page_url_one_byte_too_long(self):
+        prefix = "https://example.com/"
+
+        with pytest.raises(InvalidUrl) as raised:
+            parse_page_url(prefix + "a" * (2001 - len(prefix)))
+
+        assert str(raised.value) == "A page URL may be at most 2000 bytes long."
+
+    def test_parse_page_url_lone_surrogates_measured(self):
+        # A JSON body may hold "\ud800" escapes: each counts as the three bytes it encodes to.
+        with pytest.raises(InvalidUrl) as raised:
+            parse_page_url("https://example.com/" + "\ud800" * 700)
+
+        assert str(raised.value) == "A page URL may be at most 2000 bytes long."
+
+    def test_parse_page_url_nul_removed_from_utm_value(self):
+        page = parse_page_url("https://example.com/?utm_source=news%00letter")
+
+        assert page.utm_source == "newsletter"
+
+    def test_parse_page_url_repeated_utm_tag_keeps_first_blank(self):
+        page = parse_page_url("https://example.com/?utm_source=&utm_source=second")
+
+        assert page.utm_source == ""
+
     @pytest.mark.parametrize(
-        "url",
+        ("url", "message"),
         [
-            "",
-            "example.com/pricing",
-            "/pricing",
-            "ftp://example.com/file",
-            "javascript:alert(1)",
-            "file:///etc/passwd",
-            "https://",
-            "https:///path-without-host",
-            "http://[2001:db8::1/unbalanced",
-            "https://example.com/" + "a" * MAX_URL_BYTES,
-            "https://example.com/" + "é" * (MAX_URL_BYTES // 2),
+            ("", "A page URL must start with http:// or https://."),
+            ("example.com/pricing", "A page URL must start with http:// or https://."),
+            ("/pricing", "A page URL must start with http:// or https://."),
+            ("ftp://example.com/file", "A page URL must start with http:// or https://."),
+            ("javascript:alert(1)", "A page URL must start with http:// or https://."),
+            ("file:///etc/passwd", "A page URL must start with http:// or https://."),
+            ("https://", "A page URL must have a host."),
+            ("https:///path-without-host", "A page URL must have a host."),
+            ("http://[2001:db8::1/unbalanced", "The page URL could not be parsed."),
+            (
+                "https://example.com/" + "a" * MAX_URL_BYTES,
+                "A page URL may be at most 2000 bytes long.",
+            ),
+            (
+                "https://example.com/" + "é" * (MAX_URL_BYTES // 2),
+                "A page URL may be at most 2000 bytes long.",
+            ),
         ],
     )
-    def test_parse_page_url_invalid(self, url):
-        with pytest.raises(InvalidUrl):
+    def test_parse_page_url_invalid(self, url, message):
+        with pytest.raises(InvalidUrl) as raised:
             parse_page_url(url)
+
+        assert str(raised.value) == message
 
     def test_parse_page_url_invalid_is_value_error(self):
         with pytest.raises(ValueError, match="http"):

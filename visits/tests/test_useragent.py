@@ -2,7 +2,7 @@
 
 import pytest
 
-from visits.enrichment.useragent import MAX_USER_AGENT_LENGTH, Agent, parse_user_agent
+from visits.enrichment.useragent import MAX_USER_AGENT_LENGTH, Agent, _parse, parse_user_agent
 
 CHROME_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -65,6 +65,46 @@ SAMSUNG_INTERNET = (
     "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
     "SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36"
 )
+# DuckDuckGo's Android browser puts "Mobile" before its own name, not before "Safari", and
+# Chrome's reduced User-Agent names no model ("K").
+DUCKDUCKGO_ANDROID_PHONE = (
+    "Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
+    "Chrome/124.0.0.0 Mobile DuckDuckGo/5 Safari/537.36"
+)
+CHROME_WEBVIEW_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/124.0.6367.82 Mobile Safari/537.36"
+)
+FIREFOX_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) FxiOS/125.0 Mobile/15E148 Safari/605.1.15"
+)
+EDGE_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; HD1913) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.6367.82 Mobile Safari/537.36 EdgA/124.0.2478.64"
+)
+OPERA_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; VOG-L29) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.6367.82 Mobile Safari/537.36 OPR/81.1.4292.78446"
+)
+OPERA_MINI = (
+    "Opera/9.80 (Android; Opera Mini/7.5.54678/28.2555; U; ru) Presto/2.10.289 Version/12.02"
+)
+# The Surface RT is a Windows tablet; its IE says "Tablet PC" in the header.
+IE_SURFACE_RT = (
+    "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; ARM; Trident/6.0; Touch; Tablet PC 2.0)"
+)
+# Puffin on Android tablets sends a desktop Linux header marked "AT" (Android Tablet).
+PUFFIN_ANDROID_TABLET = (
+    "Mozilla/5.0 (X11; U; Linux x86_64; en-US) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/30.0.1599.114 Safari/537.36 Puffin/4.8.0.2965AT"
+)
+KINDLE_READER = (
+    "Mozilla/5.0 (X11; U; Linux armv7l like Android; en-us) AppleWebKit/531.2+ "
+    "(KHTML, like Gecko) Version/5.0 Safari/533.2+ Kindle/3.0+"
+)
+# uap-core files this crawler as a spider; CrawlerDetect's list does not know it.
+RECIPERADAR = "Mozilla/5.0 (compatible; RecipeRadar/0.1; +https://www.reciperadar.com)"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 GOOGLEBOT_SMARTPHONE = (
     "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 "
@@ -100,6 +140,12 @@ HUMANS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Parse every header afresh, so that each test runs the parser, not another's result."""
+    _parse.cache_clear()
+
+
 class ParseUserAgentTest:
     @pytest.mark.parametrize(
         ("ua", "browser", "version"),
@@ -115,6 +161,12 @@ class ParseUserAgentTest:
             (CHROME_ANDROID_PHONE, "Chrome", "124.0"),
             (FIREFOX_ANDROID_PHONE, "Firefox", "125.0"),
             (SAMSUNG_INTERNET, "Samsung Internet", "24.0"),
+            (CHROME_WEBVIEW_ANDROID, "Chrome", "124.0"),
+            (FIREFOX_IPHONE, "Firefox", "125.0"),
+            (WEBVIEW_IPHONE, "Safari", ""),
+            (EDGE_ANDROID, "Edge", "124.0"),
+            (OPERA_ANDROID, "Opera", "81.1"),
+            (OPERA_MINI, "Opera", "7.5"),
             ("", "", ""),
             ("not a browser", "", ""),
         ],
@@ -146,6 +198,30 @@ class ParseUserAgentTest:
         assert (agent.os, agent.os_version) == (os, version)
 
     @pytest.mark.parametrize(
+        "ua",
+        [
+            "Mozilla/5.0 (X11; Debian; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+            "Mozilla/5.0 (X11; Fedora; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+            "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.1.9) Gecko/20100401 Linux Mint/8 "
+            "(Helena) Firefox/3.5.9",
+            "Mozilla/5.0 (X11; U; Linux x86_64; en-US; rv:1.9.2.8) Gecko/20100722 Arch Linux "
+            "Firefox/3.6.8",
+            "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.0.5) Gecko/2008121711 Gentoo "
+            "Firefox/3.0.5",
+            "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.0.10) Gecko/2009042523 "
+            "Red Hat/3.0.10-1.el5_3 Firefox/3.0.10",
+            "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.0.1) Gecko/2008072716 SUSE/3.0.1-1.1 "
+            "Firefox/3.0.1",
+            "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.2.13) Gecko/20101209 "
+            "CentOS/3.6-2.el5.centos Firefox/3.6.13",
+        ],
+    )
+    def test_parse_user_agent_linux_distribution(self, ua):
+        agent = parse_user_agent(ua)
+
+        assert agent.os == "Linux"
+
+    @pytest.mark.parametrize(
         ("ua", "device"),
         [
             (CHROME_WINDOWS, "desktop"),
@@ -163,6 +239,10 @@ class ParseUserAgentTest:
             (FIREFOX_ANDROID_TABLET, "tablet"),
             (SILK_KINDLE, "tablet"),
             (CHROME_ANDROID_UNKNOWN_TABLET, "tablet"),
+            (IE_SURFACE_RT, "tablet"),
+            (PUFFIN_ANDROID_TABLET, "tablet"),
+            (KINDLE_READER, "tablet"),
+            (DUCKDUCKGO_ANDROID_PHONE, "mobile"),
             ("", "desktop"),
             ("not a browser", "desktop"),
         ],
@@ -181,6 +261,7 @@ class ParseUserAgentTest:
             HEADLESS_CHROME,
             UPTIMEROBOT,
             GPTBOT,
+            RECIPERADAR,
             "curl/8.5.0",
             "Wget/1.21.4",
             "python-requests/2.31.0",
@@ -201,6 +282,12 @@ class ParseUserAgentTest:
 
         assert not agent.is_bot
 
+    def test_parse_user_agent_cut_after_1000_characters(self):
+        # "Mobi" ends at character 1001: only "Mob" is kept.
+        agent = parse_user_agent(CHROME_WINDOWS.ljust(997) + "Mobi")
+
+        assert agent.device == "desktop"
+
     def test_parse_user_agent_full_result(self):
         agent = parse_user_agent(SAFARI_IPHONE)
 
@@ -219,6 +306,9 @@ class ParseUserAgentTest:
         second = parse_user_agent(EDGE_WINDOWS)
 
         assert second is first
+
+    def test_parse_user_agent_cache_holds_10000_headers(self):
+        assert _parse.cache_info().maxsize == 10_000
 
     def test_parse_user_agent_overlong_header_cut(self):
         padding = " " * MAX_USER_AGENT_LENGTH
