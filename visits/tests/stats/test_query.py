@@ -39,6 +39,13 @@ def rejection(**changes) -> tuple[str, str]:
     return rejected.value.part, rejected.value.message
 
 
+# The smallest span of each time dimension's bucket; a month counts as its shortest, 28 days.
+BUCKET_SIZES = [
+    ("time:hour", timedelta(hours=1)),
+    ("time:day", timedelta(days=1)),
+    ("time:week", timedelta(weeks=1)),
+    ("time:month", timedelta(days=28)),
+]
 TOO_MANY_BUCKETS = (
     "At most 10000 time buckets: use a coarser time dimension or a shorter date_range."
 )
@@ -586,30 +593,13 @@ class ParseQueryLimitsTest:
 
         assert (excinfo.value.part, excinfo.value.message) == ("dimensions", TOO_MANY_BUCKETS)
 
-    @pytest.mark.parametrize(
-        ("dimension", "bucket"),
-        [
-            ("time:hour", timedelta(hours=1)),
-            ("time:day", timedelta(days=1)),
-            ("time:week", timedelta(weeks=1)),
-            # A month is counted as its shortest, 28 days.
-            ("time:month", timedelta(days=28)),
-        ],
-    )
+    @pytest.mark.parametrize(("dimension", "bucket"), BUCKET_SIZES)
     def test_parse_query_10000_time_buckets_allowed(self, dimension, bucket):
         query = self.parse_utc(span=10000 * bucket, dimensions=[dimension])
 
         assert query.date_range.end - query.date_range.start == 10000 * bucket
 
-    @pytest.mark.parametrize(
-        ("dimension", "bucket"),
-        [
-            ("time:hour", timedelta(hours=1)),
-            ("time:day", timedelta(days=1)),
-            ("time:week", timedelta(weeks=1)),
-            ("time:month", timedelta(days=28)),
-        ],
-    )
+    @pytest.mark.parametrize(("dimension", "bucket"), BUCKET_SIZES)
     def test_parse_query_10001_time_buckets_refused(self, dimension, bucket):
         # An hour more than 10,000 buckets touches a 10,001st.
         with pytest.raises(InvalidQuery) as excinfo:
